@@ -1,0 +1,192 @@
+#include "sync/session.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "sync/logging.h"
+#include "sync/status_macros.h"
+
+namespace outpost::sync {
+
+SyncMessage SyncSession::ErrorMessage(const absl::Status& status) {
+  SyncMessage m;
+  m.mutable_error()->set_code(static_cast<int>(status.code()));
+  m.mutable_error()->set_message(std::string(status.message()));
+  return m;
+}
+
+std::vector<SyncMessage> SyncSession::Start() {
+  SyncMessage m;
+  auto* hello = m.mutable_hello();
+  hello->set_node_id(store_->node_id());
+  hello->set_role(options_.role);
+  hello->set_protocol_version(Store::kProtocolVersion);
+  hello->set_schema_version(store_->schema().Version());
+  for (const std::string& s : store_->scopes().ToList()) hello->add_scopes(s);
+  *hello->mutable_vv() = store_->vv().ToProto();
+  return {m};
+}
+
+absl::Status SyncSession::OnHello(const outpost::v1::Hello& hello) {
+  if (peer_hello_received_) {
+    return absl::InvalidArgumentError("a second Hello in one session");
+  }
+  if (hello.protocol_version() != Store::kProtocolVersion) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "protocol version mismatch: peer ", hello.node_id(), " speaks ",
+        hello.protocol_version(), ", this node ", Store::kProtocolVersion));
+  }
+  if (hello.schema_version() != store_->schema().Version()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "schema version mismatch: peer ", hello.node_id(), " has ",
+        hello.schema_version(), ", this node ", store_->schema().Version()));
+  }
+  if (hello.node_id().empty() || hello.node_id() == store_->node_id()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("peer node id \"", hello.node_id(), "\" is empty or ours"));
+  }
+  peer_hello_received_ = true;
+  peer_.node_id = hello.node_id();
+  peer_.scopes = ScopeSet::Of({hello.scopes().begin(), hello.scopes().end()});
+  peer_vv_ = VersionVector::FromProto(hello.vv());
+  sent_vv_ = peer_vv_;
+  cursor_ = 0;
+  return absl::OkStatus();
+}
+
+absl::Status SyncSession::OnBatch(const outpost::v1::Batch& batch,
+                                  std::vector<SyncMessage>* out) {
+  if (batch.batch_seq() != expected_batch_seq_) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("batch ", batch.batch_seq(), " out of order (expected ",
+                     expected_batch_seq_, ")"));
+  }
+  ++expected_batch_seq_;
+  std::vector<Change> changes(batch.changes().begin(), batch.changes().end());
+  std::optional<VersionVector> watermark;
+  if (batch.has_watermark()) watermark = VersionVector::FromProto(batch.watermark());
+  ASSIGN_OR_RETURN(ApplyResult result, store_->ApplyBatch(peer_, changes, watermark));
+  ++stats_.batches_received;
+  stats_.changes_received += static_cast<int64_t>(changes.size());
+  stats_.quarantined += result.quarantined;
+  for (const std::string& negative : result.negative_balances) {
+    OUTPOST_LOG(WARNING) << "negative balance after sync: " << negative;
+  }
+  if (batch.has_watermark()) inbound_caught_up_ = true;
+  SyncMessage ack;
+  ack.mutable_ack()->set_batch_seq(batch.batch_seq());
+  *ack.mutable_ack()->mutable_vv() = store_->vv().ToProto();
+  out->push_back(std::move(ack));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<SyncMessage>> SyncSession::Handle(
+    const SyncMessage& message) {
+  std::vector<SyncMessage> out;
+  switch (message.msg_case()) {
+    case SyncMessage::kHello:
+      RETURN_IF_ERROR(OnHello(message.hello()));
+      break;
+    case SyncMessage::kBatch:
+      if (!peer_hello_received_) {
+        return absl::InvalidArgumentError("Batch before Hello");
+      }
+      RETURN_IF_ERROR(OnBatch(message.batch(), &out));
+      break;
+    case SyncMessage::kAck: {
+      if (!peer_hello_received_ || inflight_ == 0) {
+        return absl::InvalidArgumentError("unexpected Ack");
+      }
+      --inflight_;
+      peer_vv_.Merge(VersionVector::FromProto(message.ack().vv()));
+      break;
+    }
+    case SyncMessage::kError:
+      return absl::Status(
+          static_cast<absl::StatusCode>(message.error().code()),
+          absl::StrCat("peer ", peer_.node_id, ": ", message.error().message()));
+    case SyncMessage::MSG_NOT_SET:
+      return absl::InvalidArgumentError("empty sync message");
+  }
+  RETURN_IF_ERROR(FillWindow(&out));
+  return out;
+}
+
+absl::StatusOr<std::vector<SyncMessage>> SyncSession::Poll() {
+  std::vector<SyncMessage> out;
+  RETURN_IF_ERROR(FillWindow(&out));
+  return out;
+}
+
+absl::Status SyncSession::FillWindow(std::vector<SyncMessage>* out) {
+  if (!peer_hello_received_) return absl::OkStatus();
+  if (announced_ && at_end_ && cursor_ >= store_->LastLsn()) {
+    return absl::OkStatus();
+  }
+  while (inflight_ < options_.max_inflight) {
+    ExtractRequest request;
+    request.peer_vv = sent_vv_;
+    request.peer_scopes = peer_.scopes;
+    request.after_lsn = cursor_;
+    request.max_changes = options_.max_batch_changes;
+    request.max_bytes = options_.max_batch_bytes;
+    ASSIGN_OR_RETURN(ExtractResult extract, store_->Extract(request));
+    cursor_ = extract.next_lsn;
+    at_end_ = extract.watermark.has_value();
+    // Nothing new and nothing to vouch for: stay quiet.
+    if (extract.changes.empty() &&
+        (!at_end_ || (announced_ && sent_vv_.Dominates(*extract.watermark)))) {
+      break;
+    }
+    SyncMessage m;
+    auto* batch = m.mutable_batch();
+    batch->set_batch_seq(next_batch_seq_++);
+    for (Change& c : extract.changes) {
+      sent_vv_.Advance(c.dot().origin(), c.dot().seq());
+      *batch->add_changes() = std::move(c);
+    }
+    if (at_end_) {
+      *batch->mutable_watermark() = extract.watermark->ToProto();
+      // The peer may not take the watermark (scopes); remember only what we
+      // sent, but stop re-announcing the same watermark.
+      sent_vv_.Merge(*extract.watermark);
+      announced_ = true;
+    }
+    ++inflight_;
+    ++stats_.batches_sent;
+    stats_.changes_sent += batch->changes_size();
+    out->push_back(std::move(m));
+    if (at_end_) break;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RunSessionUntilIdle(SyncSession& session, Transport& transport,
+                                 absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  for (const SyncMessage& m : session.Start()) RETURN_IF_ERROR(transport.Send(m));
+  int quiet_rounds = 0;
+  while (absl::Now() < deadline) {
+    ASSIGN_OR_RETURN(auto message, transport.Receive(absl::Milliseconds(20)));
+    std::vector<SyncMessage> out;
+    if (message.has_value()) {
+      quiet_rounds = 0;
+      absl::StatusOr<std::vector<SyncMessage>> reply = session.Handle(*message);
+      if (!reply.ok()) {
+        (void)transport.Send(SyncSession::ErrorMessage(reply.status()));
+        transport.Close();
+        return reply.status();
+      }
+      out = *std::move(reply);
+    } else {
+      ASSIGN_OR_RETURN(out, session.Poll());
+      if (out.empty() && session.outbound_idle() && session.inbound_caught_up() &&
+          ++quiet_rounds >= 3) {
+        return absl::OkStatus();
+      }
+    }
+    for (const SyncMessage& m : out) RETURN_IF_ERROR(transport.Send(m));
+  }
+  return absl::DeadlineExceededError("session did not become idle in time");
+}
+
+}  // namespace outpost::sync

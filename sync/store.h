@@ -1,0 +1,352 @@
+// Store: one node's replica on one SQLite file. The engine's public face.
+//
+//   StoreOptions options;
+//   options.path = "/var/lib/outpost/yatai.db";
+//   options.node_id = "yatai";
+//   options.scopes = ScopeSet::Of({"yatai"});
+//   options.schema = MySchema();
+//   ASSIGN_OR_RETURN(auto store, Store::Open(options));
+//   WriteRequest w{.table = "residents", .row_id = id, .scope = "yatai"};
+//   w.Set("phone", TextValue("13800000000"));
+//   ASSIGN_OR_RETURN(WriteResult r, store->Write(w));   // durable on return
+//
+// Storage format (all sync metadata beside the user tables):
+//   <table>(id TEXT PRIMARY KEY, scope TEXT, <fields>) WITHOUT ROWID
+//                 current shown values; deleted rows are absent.
+//   _meta(tbl, row_id, scope, state BLOB, hash BLOB)  RowState of register /
+//                 state_machine rows (siblings, tombstones); hash = its digest.
+//   _log(lsn INTEGER PRIMARY KEY, origin, seq, scope, change BLOB)  every
+//                 change applied here, local or remote, in apply order (which
+//                 is causal). Peers are served from it.
+//   _vv(origin PRIMARY KEY, seq)  this node's version vector.
+//   _digests(tbl, scope, lo, hi, rows)  XOR digest per (table, scope).
+//   _conflicts(id PRIMARY KEY, tbl, row_id, scope, field, kind)  derived.
+//   _pending(origin, seq, change)  remote changes waiting for causal readiness.
+//   _quarantine(id, ...)  remote changes refused (kept, listable, retryable).
+//   _kv(key PRIMARY KEY, value)  node_id, hlc.
+//
+// Invariants: a change is applied at most once (vv); for each origin, changes
+// are applied in seq order except across gaps the sender vouched for (a peer
+// covering our scopes skips only what is outside them); every transaction
+// updates rows, metadata, log, vv and digests together.
+//
+// Thread-safety: all methods may be called from any thread. Writes from many
+// threads are grouped into shared transactions (group commit); everything else
+// is serialized on one connection.
+#ifndef OUTPOST_SYNC_STORE_H_
+#define OUTPOST_SYNC_STORE_H_
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "outpost/v1/sync.pb.h"
+#include "sync/clock.h"
+#include "sync/digest.h"
+#include "sync/merge.h"
+#include "sync/schema.h"
+#include "sync/scope.h"
+#include "sync/sqlite.h"
+#include "sync/version_vector.h"
+
+namespace outpost::sync {
+
+Value IntValue(int64_t v);
+Value RealValue(double v);
+Value TextValue(std::string v);
+Value BoolValue(bool v);
+Value NullValue();
+
+struct StoreOptions {
+  std::string path;
+  std::string node_id;
+  ScopeSet scopes = ScopeSet::All();
+  Schema schema;
+  PhysicalClock* clock = PhysicalClock::Real();
+  bool synchronous_full = true;
+  // Most local writes committed in one group.
+  int max_group = 256;
+};
+
+// One local write: fields of one row, or a delete / restore.
+struct WriteRequest {
+  enum class Kind { kUpsert, kDelete, kRestore };
+  std::string table;
+  std::string row_id;
+  // Required when the row is new; must match the row's scope otherwise.
+  std::string scope;
+  Kind kind = Kind::kUpsert;
+  std::vector<std::pair<std::string, Value>> fields;
+  std::string author;
+  // State fields only: allow moving back (an explicit operator action).
+  bool allow_backward = false;
+  // Insert-only tables: an identical existing row is not an error.
+  bool idempotent = false;
+
+  WriteRequest& Set(std::string field, Value value) {
+    fields.emplace_back(std::move(field), std::move(value));
+    return *this;
+  }
+};
+
+struct WriteResult {
+  Dot dot;
+  uint64_t hlc = 0;
+  // Insert-only with idempotent: the row already existed unchanged.
+  bool existed = false;
+};
+
+// Who sent a batch: used to authorize and to decide which gaps are safe.
+struct PeerInfo {
+  std::string node_id;
+  ScopeSet scopes;
+};
+
+struct ApplyResult {
+  int applied = 0;
+  int duplicates = 0;   // already seen
+  int pending = 0;      // waiting for causally earlier changes
+  int quarantined = 0;  // refused, kept in _quarantine
+  int released = 0;     // earlier pending changes applied now
+  int skew_warnings = 0;
+  // Ledger balances that are negative after this batch: "table/key=value".
+  std::vector<std::string> negative_balances;
+};
+
+struct ExtractRequest {
+  VersionVector peer_vv;
+  ScopeSet peer_scopes;
+  // Resume point in our log: 0 = compute from peer_vv.
+  int64_t after_lsn = 0;
+  int max_changes = 1000;
+  int64_t max_bytes = 1 << 20;
+};
+
+struct ExtractResult {
+  std::vector<Change> changes;
+  int64_t next_lsn = 0;  // pass back as after_lsn
+  int64_t bytes = 0;
+  // Set when the scan reached the end of the log: our vv at that point.
+  std::optional<VersionVector> watermark;
+};
+
+struct DigestEntry {
+  std::string table;
+  std::string scope;
+  Digest128 digest;
+  int64_t rows = 0;
+};
+
+struct ConflictValue {
+  Dot dot;
+  uint64_t hlc = 0;
+  Value value;
+  std::string author;
+  bool shown = false;
+  // kDeleteVsUpdate: the field this sibling writes ("_deleted" for deletes).
+  std::string field;
+};
+
+struct Conflict {
+  std::string id;
+  std::string table;
+  std::string row_id;
+  std::string scope;
+  std::string field;
+  ConflictKind kind = ConflictKind::kValue;
+  // Explanation: every competing value, sorted by dot. `--pick=N` is 1-based
+  // into this list.
+  std::vector<ConflictValue> values;
+};
+
+struct ConflictFilter {
+  std::string table;
+  std::string scope;
+};
+
+// How to settle a conflict. Value conflicts: pick one of the values (1-based)
+// or give a new one. Delete-vs-update: keep_deleted or restore.
+struct Resolution {
+  int pick = 0;
+  std::optional<Value> value;
+  enum class RowAction { kNone, kKeepDeleted, kRestore } row_action =
+      RowAction::kNone;
+  std::string reason;
+  std::string author;
+};
+
+struct QuarantineEntry {
+  int64_t id = 0;
+  std::string peer;
+  std::string reason;
+  int code = 0;  // absl::StatusCode
+  Change change;
+  int64_t received_ms = 0;
+};
+
+class Store {
+ public:
+  static constexpr uint32_t kProtocolVersion = 1;
+
+  // Opens (creating if needed) the replica. FAILED_PRECONDITION if the file
+  // belongs to another node id; DATA_LOSS if it fails quick_check.
+  static absl::StatusOr<std::unique_ptr<Store>> Open(StoreOptions options);
+  ~Store();
+
+  // ---- Local writes ----
+  // One atomic change, durable when this returns OK. Errors:
+  // INVALID_ARGUMENT (unknown table/field, wrong type, bad state),
+  // PERMISSION_DENIED (scope not held here), NOT_FOUND (delete of a missing
+  // row, edit of a deleted row), ALREADY_EXISTS (insert-only row exists with
+  // other content), FAILED_PRECONDITION (backward state move, scope mismatch).
+  absl::StatusOr<WriteResult> Write(const WriteRequest& request);
+  // Several changes in one transaction (all or nothing).
+  absl::StatusOr<std::vector<WriteResult>> WriteAll(
+      const std::vector<WriteRequest>& requests);
+
+  // ---- Replication ----
+  // Applies a batch from `peer` in one transaction. Invalid or unauthorized
+  // changes go to quarantine and do not fail the batch. `watermark` (when the
+  // peer covers our scopes) marks everything up to it as seen.
+  absl::StatusOr<ApplyResult> ApplyBatch(
+      const PeerInfo& peer, const std::vector<Change>& changes,
+      const std::optional<VersionVector>& watermark);
+  // What a peer lacks, from our log, in log order.
+  absl::StatusOr<ExtractResult> Extract(const ExtractRequest& request);
+  VersionVector vv() const;
+  int64_t LastLsn() const;
+
+  // ---- Reads ----
+  // The merged state of a row (siblings included); NOT_FOUND if unknown.
+  absl::StatusOr<RowState> ReadRow(const std::string& table,
+                                   const std::string& row_id);
+  // Shown values of a live row (register) or the row (insert-only).
+  absl::StatusOr<std::map<std::string, Value>> ReadValues(
+      const std::string& table, const std::string& row_id);
+  absl::StatusOr<std::vector<DigestEntry>> Digests();
+  // Runs `fn` with the database under the store lock (reports, queries).
+  // The callback must not call back into the Store.
+  absl::Status WithDatabase(const std::function<absl::Status(Database*)>& fn);
+
+  // ---- Conflicts ----
+  absl::StatusOr<std::vector<Conflict>> ListConflicts(
+      const ConflictFilter& filter = {});
+  absl::StatusOr<Conflict> ExplainConflict(const std::string& id);
+  // Writes the superseding change and a sys_resolutions row together.
+  // NOT_FOUND when the conflict no longer exists (already resolved).
+  absl::StatusOr<WriteResult> ResolveConflict(const std::string& id,
+                                              const Resolution& resolution);
+
+  // ---- Quarantine ----
+  absl::StatusOr<std::vector<QuarantineEntry>> ListQuarantine();
+  // Validates again and applies (after an upgrade, a scope change).
+  absl::Status RetryQuarantined(int64_t id);
+  absl::Status DiscardQuarantined(int64_t id);
+
+  // Ledger balances below zero, "table/k1=v1,k2=v2: -3".
+  absl::StatusOr<std::vector<std::string>> NegativeBalances();
+
+  const std::string& node_id() const { return options_.node_id; }
+  const ScopeSet& scopes() const { return options_.scopes; }
+  const Schema& schema() const { return options_.schema; }
+  HybridClock& clock() { return clock_; }
+  int64_t pending_count() const;
+
+  // Test hook: ApplyBatch runs everything and then "crashes" (rolls back
+  // without committing, as a killed process would) while this is set.
+  void set_fail_before_commit_for_test(bool fail) {
+    fail_before_commit_for_test_ = fail;
+  }
+
+ private:
+  class Txn;  // per-transaction overlay of vv/digests (store_txn.h)
+  struct QueuedWrite;
+
+  explicit Store(StoreOptions options);
+  absl::Status Init();
+  absl::Status LoadState() ABSL_EXCLUSIVE_LOCKS_REQUIRED(db_mu_);
+
+  // Runs `fn` inside one transaction with a fresh overlay; commits vv,
+  // digests and hlc together and publishes them only after COMMIT succeeds.
+  absl::Status RunTxn(const std::function<absl::Status(Txn&)>& fn,
+                      bool fail_before_commit = false)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(db_mu_);
+
+  // Builds the change for a local request (reads current row state).
+  absl::StatusOr<Change> BuildLocalChange(Txn& txn, const WriteRequest& request,
+                                          bool* existed)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(db_mu_);
+  // Structural and schema validation of any change (local or remote).
+  absl::Status ValidateChange(const Change& change) const;
+  // Applies a validated change: rows, meta, conflicts, digests, log, vv.
+  absl::Status ApplyChange(Txn& txn, const Change& change)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(db_mu_);
+  absl::Status ApplyInsertOnly(Txn& txn, const TableDef& table,
+                               const Change& change)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(db_mu_);
+  absl::Status ApplyRegister(Txn& txn, const TableDef& table,
+                             const Change& change)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(db_mu_);
+  absl::Status WriteShownRow(const TableDef& table, const RowState& row)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(db_mu_);
+  absl::Status UpdateConflicts(const TableDef& table, const RowState& row)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(db_mu_);
+  absl::StatusOr<std::optional<RowState>> LoadRowState(
+      const std::string& table, const std::string& row_id)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(db_mu_);
+  // Insert-only row as (scope, field -> value); nullopt when absent.
+  absl::StatusOr<
+      std::optional<std::pair<std::string, std::map<std::string, Value>>>>
+  ReadValuesLocked(const TableDef& table, const std::string& row_id)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(db_mu_);
+  absl::Status AppendLog(Txn& txn, const Change& change)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(db_mu_);
+  absl::Status Quarantine(const PeerInfo& peer, const Change& change,
+                          const absl::Status& why)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(db_mu_);
+  // Remote: decides seen / ready / pending and applies or parks the change.
+  absl::Status OfferRemote(Txn& txn, const PeerInfo& peer, bool peer_covers,
+                           const Change& change, ApplyResult* result)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(db_mu_);
+  absl::Status ReleasePending(Txn& txn, ApplyResult* result)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(db_mu_);
+  absl::StatusOr<std::vector<std::string>> NegativeBalancesLocked(
+      const std::set<std::string>* tables)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(db_mu_);
+  absl::StatusOr<Conflict> ExplainLocked(const std::string& id)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(db_mu_);
+
+  // Group commit: the first queued writer leads, committing up to
+  // max_group queued writes in one transaction.
+  absl::Status CommitGroup(std::vector<QueuedWrite*>& group);
+
+  const StoreOptions options_;
+  HybridClock clock_;
+
+  mutable absl::Mutex db_mu_;
+  std::unique_ptr<Database> db_ ABSL_GUARDED_BY(db_mu_);
+  VersionVector vv_ ABSL_GUARDED_BY(db_mu_);
+  std::map<std::pair<std::string, std::string>, DigestEntry> digests_
+      ABSL_GUARDED_BY(db_mu_);
+  int64_t last_lsn_ ABSL_GUARDED_BY(db_mu_) = 0;
+  int64_t pending_count_ ABSL_GUARDED_BY(db_mu_) = 0;
+  bool fail_before_commit_for_test_ = false;
+
+  absl::Mutex queue_mu_;
+  std::deque<QueuedWrite*> queue_ ABSL_GUARDED_BY(queue_mu_);
+};
+
+}  // namespace outpost::sync
+
+#endif  // OUTPOST_SYNC_STORE_H_

@@ -1,0 +1,429 @@
+// Store: applying changes (shared by local writes and remote batches), the
+// remote readiness rules, pending changes and quarantine.
+//
+// Error contract of ApplyInsertOnly/ApplyRegister: INVALID_ARGUMENT,
+// FAILED_PRECONDITION and ALREADY_EXISTS are refusals decided before anything
+// was written (the caller may quarantine and go on); any other error means
+// the transaction must be abandoned.
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "sync/logging.h"
+#include "sync/status_macros.h"
+#include "sync/store.h"
+#include "sync/store_txn.h"
+
+namespace outpost::sync {
+namespace {
+
+bool IsRefusal(const absl::Status& status) {
+  return absl::IsInvalidArgument(status) ||
+         absl::IsFailedPrecondition(status) || absl::IsAlreadyExists(status) ||
+         absl::IsPermissionDenied(status);
+}
+
+std::string InsertSql(const TableDef& table, bool upsert) {
+  std::string cols = "id, scope";
+  std::string params = "?1, ?2";
+  std::string updates = "scope = excluded.scope";
+  int i = 3;
+  for (const FieldDef& f : table.fields) {
+    absl::StrAppend(&cols, ", ", f.name);
+    absl::StrAppend(&params, ", ?", i++);
+    absl::StrAppend(&updates, ", ", f.name, " = excluded.", f.name);
+  }
+  return absl::StrCat("INSERT INTO ", table.name, "(", cols, ") VALUES(",
+                      params, ") ON CONFLICT(id) DO ",
+                      upsert ? absl::StrCat("UPDATE SET ", updates)
+                             : std::string("NOTHING"));
+}
+
+}  // namespace
+
+absl::StatusOr<std::optional<RowState>> Store::LoadRowState(
+    const std::string& table, const std::string& row_id) {
+  Statement& st =
+      db_->Cached("SELECT state FROM _meta WHERE tbl = ?1 AND row_id = ?2");
+  st.BindText(1, table);
+  st.BindText(2, row_id);
+  ASSIGN_OR_RETURN(bool found, st.Step());
+  if (!found) return std::optional<RowState>();
+  RowState row;
+  const absl::string_view blob = st.ColumnBlob(0);
+  if (!row.ParseFromArray(blob.data(), static_cast<int>(blob.size()))) {
+    return absl::DataLossError(
+        absl::StrCat("_meta row ", table, "/", row_id, " does not parse"));
+  }
+  st.Reset();
+  return std::optional<RowState>(std::move(row));
+}
+
+absl::StatusOr<std::optional<std::pair<std::string, std::map<std::string, Value>>>>
+Store::ReadValuesLocked(const TableDef& table, const std::string& row_id) {
+  std::string cols = "scope";
+  for (const FieldDef& f : table.fields) absl::StrAppend(&cols, ", ", f.name);
+  Statement& st = db_->Cached(
+      absl::StrCat("SELECT ", cols, " FROM ", table.name, " WHERE id = ?1"));
+  st.BindText(1, row_id);
+  ASSIGN_OR_RETURN(bool found, st.Step());
+  using Result = std::optional<std::pair<std::string, std::map<std::string, Value>>>;
+  if (!found) return Result();
+  std::pair<std::string, std::map<std::string, Value>> out;
+  out.first = st.ColumnText(0);
+  for (size_t i = 0; i < table.fields.size(); ++i) {
+    out.second[table.fields[i].name] =
+        ColumnValue(st, static_cast<int>(i) + 1, table.fields[i].type);
+  }
+  st.Reset();
+  return Result(std::move(out));
+}
+
+absl::Status Store::ApplyChange(Txn& txn, const Change& change) {
+  const TableDef* table = options_.schema.table(change.table());
+  if (table->is_insert_only()) {
+    RETURN_IF_ERROR(ApplyInsertOnly(txn, *table, change));
+  } else {
+    RETURN_IF_ERROR(ApplyRegister(txn, *table, change));
+  }
+  RETURN_IF_ERROR(AppendLog(txn, change));
+  txn.AdvanceVv(change.dot().origin(), change.dot().seq());
+  return absl::OkStatus();
+}
+
+absl::Status Store::ApplyInsertOnly(Txn& txn, const TableDef& table,
+                                    const Change& change) {
+  Statement& st = db_->Cached(InsertSql(table, /*upsert=*/false));
+  st.BindText(1, change.row_id());
+  st.BindText(2, change.scope());
+  // Writes are sorted by field name; the table's fields are in declared order.
+  for (size_t i = 0; i < table.fields.size(); ++i) st.BindNull(3 + i);
+  for (const FieldWrite& w : change.writes()) {
+    for (size_t i = 0; i < table.fields.size(); ++i) {
+      if (table.fields[i].name == w.field()) {
+        BindValue(st, 3 + static_cast<int>(i), w.value());
+        break;
+      }
+    }
+  }
+  RETURN_IF_ERROR(st.Run());
+  if (db_->Changes() == 0) {
+    // The id exists: the same content is a harmless duplicate insert (two
+    // nodes recorded the same fact); other content is refused.
+    ASSIGN_OR_RETURN(auto existing, ReadValuesLocked(table, change.row_id()));
+    bool same = existing.has_value() && existing->first == change.scope();
+    if (same) {
+      for (const FieldDef& f : table.fields) {
+        Value given;
+        for (const FieldWrite& w : change.writes()) {
+          if (w.field() == f.name) given = w.value();
+        }
+        if (!ValueEqual(given, existing->second[f.name])) same = false;
+      }
+    }
+    if (!same) {
+      return absl::AlreadyExistsError(
+          absl::StrCat(table.name, " ", change.row_id(),
+                       " exists with other content (", MergePolicyName(table.policy),
+                       " rows are written once)"));
+    }
+    return absl::OkStatus();
+  }
+  // Canonical content excludes NULLs so {a:1} and {a:1,b:NULL} hash alike.
+  Change canonical;
+  canonical.set_table(change.table());
+  canonical.set_row_id(change.row_id());
+  canonical.set_scope(change.scope());
+  for (const FieldWrite& w : change.writes()) {
+    if (w.value().kind_case() == Value::KIND_NOT_SET) continue;
+    FieldWrite* c = canonical.add_writes();
+    c->set_field(w.field());
+    *c->mutable_value() = w.value();
+  }
+  txn.ToggleDigest(table.name, change.scope(),
+                   HashRowState(InsertOnlyRowState(canonical)), 1);
+  if (table.policy == MergePolicy::kLedger) {
+    txn.ledger_tables_touched.insert(table.name);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Store::ApplyRegister(Txn& txn, const TableDef& table,
+                                  const Change& change) {
+  ASSIGN_OR_RETURN(std::optional<RowState> loaded,
+                   LoadRowState(change.table(), change.row_id()));
+  RowState row;
+  if (loaded.has_value()) {
+    row = std::move(*loaded);
+    if (row.scope() != change.scope()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(change.table(), " ", change.row_id(),
+                       " belongs to scope ", row.scope(), "; change says ",
+                       change.scope()));
+    }
+  } else {
+    row.set_table(change.table());
+    row.set_row_id(change.row_id());
+    row.set_scope(change.scope());
+  }
+  const Digest128 old_hash = HashRowState(row);
+  const bool had_conflicts = !DeriveConflicts(table, row).empty();
+  for (const FieldWrite& w : change.writes()) ApplyFieldWrite(change, w, &row);
+  const Digest128 new_hash = HashRowState(row);
+
+  Digest128 delta = old_hash;
+  delta.Toggle(new_hash);
+  txn.ToggleDigest(table.name, row.scope(), delta,
+                   (new_hash.zero() ? 0 : 1) - (old_hash.zero() ? 0 : 1));
+
+  std::string state;
+  row.SerializeToString(&state);
+  Statement& meta = db_->Cached(
+      "INSERT INTO _meta(tbl, row_id, scope, state, hash) "
+      "VALUES(?1, ?2, ?3, ?4, ?5) ON CONFLICT(tbl, row_id) DO UPDATE SET "
+      "state = excluded.state, hash = excluded.hash");
+  meta.BindText(1, row.table());
+  meta.BindText(2, row.row_id());
+  meta.BindText(3, row.scope());
+  meta.BindBlob(4, state);
+  meta.BindBlob(5, new_hash.Hex());
+  RETURN_IF_ERROR(meta.Run());
+  RETURN_IF_ERROR(WriteShownRow(table, row));
+  if (had_conflicts || !DeriveConflicts(table, row).empty()) {
+    RETURN_IF_ERROR(UpdateConflicts(table, row));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Store::WriteShownRow(const TableDef& table, const RowState& row) {
+  if (row.fields_size() == 0 || IsDeleted(row)) {
+    Statement& del = db_->Cached(
+        absl::StrCat("DELETE FROM ", table.name, " WHERE id = ?1"));
+    del.BindText(1, row.row_id());
+    return del.Run();
+  }
+  Statement& st = db_->Cached(InsertSql(table, /*upsert=*/true));
+  st.BindText(1, row.row_id());
+  st.BindText(2, row.scope());
+  for (size_t i = 0; i < table.fields.size(); ++i) {
+    const FieldDef& def = table.fields[i];
+    const FieldState* field = FindField(row, def.name);
+    const Sibling* shown =
+        field ? ShownSibling(&def, table, *field) : nullptr;
+    BindValue(st, 3 + static_cast<int>(i),
+              shown ? shown->value() : NullValue());
+  }
+  return st.Run();
+}
+
+absl::Status Store::UpdateConflicts(const TableDef& table, const RowState& row) {
+  Statement& del =
+      db_->Cached("DELETE FROM _conflicts WHERE tbl = ?1 AND row_id = ?2");
+  del.BindText(1, table.name);
+  del.BindText(2, row.row_id());
+  RETURN_IF_ERROR(del.Run());
+  for (const ConflictInfo& c : DeriveConflicts(table, row)) {
+    Statement& ins = db_->Cached(
+        "INSERT OR REPLACE INTO _conflicts(id, tbl, row_id, scope, field, kind)"
+        " VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
+    ins.BindText(1, c.id);
+    ins.BindText(2, table.name);
+    ins.BindText(3, row.row_id());
+    ins.BindText(4, row.scope());
+    ins.BindText(5, c.field);
+    ins.BindText(6, ConflictKindName(c.kind));
+    RETURN_IF_ERROR(ins.Run());
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Store::AppendLog(Txn& txn, const Change& change) {
+  std::string blob;
+  change.SerializeToString(&blob);
+  Statement& st = db_->Cached(
+      "INSERT INTO _log(origin, seq, scope, change) VALUES(?1, ?2, ?3, ?4)");
+  st.BindText(1, change.dot().origin());
+  st.BindInt(2, static_cast<int64_t>(change.dot().seq()));
+  st.BindText(3, change.scope());
+  st.BindBlob(4, blob);
+  RETURN_IF_ERROR(st.Run());
+  txn.last_lsn = sqlite3_last_insert_rowid(db_->handle());
+  return absl::OkStatus();
+}
+
+absl::Status Store::Quarantine(const PeerInfo& peer, const Change& change,
+                               const absl::Status& why) {
+  OUTPOST_LOG(WARNING) << "quarantined " << change.dot().origin() << ":"
+                       << change.dot().seq() << " from " << peer.node_id
+                       << ": " << why.message();
+  std::string blob;
+  change.SerializeToString(&blob);
+  Statement& st = db_->Cached(
+      "INSERT INTO _quarantine(peer, origin, seq, tbl, row_id, code, reason,"
+      " change, received_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+  st.BindText(1, peer.node_id);
+  st.BindText(2, change.dot().origin());
+  st.BindInt(3, static_cast<int64_t>(change.dot().seq()));
+  st.BindText(4, change.table());
+  st.BindText(5, change.row_id());
+  st.BindInt(6, static_cast<int>(why.code()));
+  st.BindText(7, why.message());
+  st.BindBlob(8, blob);
+  st.BindInt(9, absl::ToUnixMillis(absl::Now()));
+  return st.Run();
+}
+
+absl::Status Store::OfferRemote(Txn& txn, const PeerInfo& peer,
+                                bool peer_covers, const Change& change,
+                                ApplyResult* result) {
+  const Dot& dot = change.dot();
+  if (dot.origin().empty() || dot.seq() == 0) {
+    ++result->quarantined;
+    return Quarantine(peer, change,
+                      absl::InvalidArgumentError("change has no dot"));
+  }
+  if (txn.vv.Seen(dot)) {
+    ++result->duplicates;
+    return absl::OkStatus();
+  }
+  // Causal readiness: the origin's previous change is here (or the sender,
+  // covering our scopes, vouches that the gap is outside them), and every
+  // dot this change supersedes or saw is here.
+  bool ready = peer_covers || txn.vv.Get(dot.origin()) + 1 == dot.seq();
+  for (const FieldWrite& w : change.writes()) {
+    for (const Dot& d : w.supersedes()) ready = ready && txn.vv.Seen(d);
+    for (const Dot& d : w.context()) ready = ready && txn.vv.Seen(d);
+  }
+  if (!ready) {
+    std::string blob;
+    change.SerializeToString(&blob);
+    Statement& st = db_->Cached(
+        "INSERT OR IGNORE INTO _pending(origin, seq, covered, peer, "
+        "peer_scopes, change) VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
+    st.BindText(1, dot.origin());
+    st.BindInt(2, static_cast<int64_t>(dot.seq()));
+    st.BindInt(3, peer_covers ? 1 : 0);
+    st.BindText(4, peer.node_id);
+    st.BindText(5, peer.scopes.ToString());
+    st.BindBlob(6, blob);
+    RETURN_IF_ERROR(st.Run());
+    if (db_->Changes() > 0) {
+      ++txn.pending_delta;
+      ++result->pending;
+    }
+    return absl::OkStatus();
+  }
+  if (clock_.Observe(change.hlc())) {
+    ++result->skew_warnings;
+    OUTPOST_LOG(WARNING) << "clock skew: change " << dot.origin() << ":"
+                         << dot.seq() << " is "
+                         << (HlcPhysicalMs(change.hlc()) -
+                             options_.clock->NowMs())
+                         << " ms ahead of our clock";
+  }
+  absl::Status refused;
+  if (!peer.scopes.Contains(change.scope())) {
+    refused = absl::PermissionDeniedError(
+        absl::StrCat("peer ", peer.node_id, " may not write scope ",
+                     change.scope(), " (it holds ", peer.scopes.ToString(), ")"));
+  } else if (!options_.scopes.Contains(change.scope())) {
+    refused = absl::PermissionDeniedError(
+        absl::StrCat("scope ", change.scope(), " is outside this node's scopes (",
+                     options_.scopes.ToString(), ")"));
+  } else {
+    refused = ValidateChange(change);
+  }
+  if (refused.ok()) {
+    absl::Status applied = ApplyChange(txn, change);
+    if (applied.ok()) {
+      ++result->applied;
+      return absl::OkStatus();
+    }
+    if (!IsRefusal(applied)) return applied;
+    refused = applied;
+  }
+  // Refused: kept for operators, and counted as seen so it never blocks the
+  // origin's later changes.
+  ++result->quarantined;
+  txn.AdvanceVv(dot.origin(), dot.seq());
+  return Quarantine(peer, change, refused);
+}
+
+absl::Status Store::ReleasePending(Txn& txn, ApplyResult* result) {
+  if (pending_count_ + txn.pending_delta == 0) return absl::OkStatus();
+  bool progress = true;
+  while (progress) {
+    progress = false;
+    struct Candidate {
+      Change change;
+      bool covered;
+      PeerInfo peer;
+    };
+    std::vector<Candidate> candidates;
+    Statement& st = db_->Cached(
+        "SELECT change, covered, peer, peer_scopes FROM _pending "
+        "ORDER BY origin, seq");
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, st.Step());
+      if (!row) break;
+      Change change;
+      const absl::string_view blob = st.ColumnBlob(0);
+      if (!change.ParseFromArray(blob.data(), static_cast<int>(blob.size()))) {
+        return absl::DataLossError("a _pending change does not parse");
+      }
+      PeerInfo peer{st.ColumnText(2),
+                    ScopeSet::Of(absl::StrSplit(st.ColumnText(3), ','))};
+      candidates.push_back({std::move(change), st.ColumnInt(1) != 0, peer});
+    }
+    for (const auto& [change, covered, peer] : candidates) {
+      ApplyResult inner;
+      Statement& del =
+          db_->Cached("DELETE FROM _pending WHERE origin = ?1 AND seq = ?2");
+      del.BindText(1, change.dot().origin());
+      del.BindInt(2, static_cast<int64_t>(change.dot().seq()));
+      RETURN_IF_ERROR(del.Run());
+      --txn.pending_delta;
+      RETURN_IF_ERROR(OfferRemote(txn, peer, covered, change, &inner));
+      if (inner.pending == 0) {
+        progress = true;
+        result->released += inner.applied;
+        result->quarantined += inner.quarantined;
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<ApplyResult> Store::ApplyBatch(
+    const PeerInfo& peer, const std::vector<Change>& changes,
+    const std::optional<VersionVector>& watermark) {
+  absl::MutexLock lock(&db_mu_);
+  ApplyResult result;
+  const bool covers = peer.scopes.Covers(options_.scopes);
+  RETURN_IF_ERROR(RunTxn(
+      [&](Txn& txn) -> absl::Status {
+        for (const Change& change : changes) {
+          RETURN_IF_ERROR(OfferRemote(txn, peer, covers, change, &result));
+        }
+        RETURN_IF_ERROR(ReleasePending(txn, &result));
+        // The watermark vouches for gaps only when nothing waits: otherwise
+        // a parked change would count as seen.
+        if (watermark.has_value() && covers &&
+            pending_count_ + txn.pending_delta == 0) {
+          for (const auto& [origin, seq] : watermark->entries()) {
+            txn.AdvanceVv(origin, seq);
+          }
+        }
+        if (!txn.ledger_tables_touched.empty()) {
+          ASSIGN_OR_RETURN(result.negative_balances,
+                           NegativeBalancesLocked(&txn.ledger_tables_touched));
+        }
+        return absl::OkStatus();
+      },
+      fail_before_commit_for_test_));
+  return result;
+}
+
+}  // namespace outpost::sync
