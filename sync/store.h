@@ -146,6 +146,10 @@ struct DigestEntry {
   std::string scope;
   Digest128 digest;
   int64_t rows = 0;
+  bool operator==(const DigestEntry& o) const {
+    return table == o.table && scope == o.scope && digest == o.digest &&
+           rows == o.rows;
+  }
 };
 
 struct ConflictValue {

@@ -262,7 +262,8 @@ absl::Status Store::Quarantine(const PeerInfo& peer, const Change& change,
   change.SerializeToString(&blob);
   Statement& st = db_->Cached(
       "INSERT INTO _quarantine(peer, origin, seq, tbl, row_id, code, reason,"
-      " change, received_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+      " change, received_ms, peer_scopes)"
+      " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
   st.BindText(1, peer.node_id);
   st.BindText(2, change.dot().origin());
   st.BindInt(3, static_cast<int64_t>(change.dot().seq()));
@@ -272,6 +273,7 @@ absl::Status Store::Quarantine(const PeerInfo& peer, const Change& change,
   st.BindText(7, why.message());
   st.BindBlob(8, blob);
   st.BindInt(9, absl::ToUnixMillis(absl::Now()));
+  st.BindText(10, peer.scopes.ToString());
   return st.Run();
 }
 

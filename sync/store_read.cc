@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "sync/status_macros.h"
 #include "sync/store.h"
 #include "sync/store_txn.h"
@@ -337,13 +338,16 @@ absl::StatusOr<std::vector<QuarantineEntry>> Store::ListQuarantine() {
 
 absl::Status Store::RetryQuarantined(int64_t id) {
   absl::MutexLock lock(&db_mu_);
-  Statement& st = db_->Cached("SELECT change FROM _quarantine WHERE id = ?1");
+  Statement& st = db_->Cached(
+      "SELECT change, peer, peer_scopes FROM _quarantine WHERE id = ?1");
   st.BindInt(1, id);
   ASSIGN_OR_RETURN(bool found, st.Step());
   if (!found) return absl::NotFoundError(absl::StrCat("quarantine entry ", id, " not found"));
   Change change;
   const absl::string_view blob = st.ColumnBlob(0);
   change.ParseFromArray(blob.data(), static_cast<int>(blob.size()));
+  const std::string peer = st.ColumnText(1);
+  const ScopeSet peer_scopes = ScopeSet::Of(absl::StrSplit(st.ColumnText(2), ','));
   st.Reset();
   return RunTxn([&](Txn& txn) -> absl::Status {
     Statement& logged =
@@ -353,6 +357,11 @@ absl::Status Store::RetryQuarantined(int64_t id) {
     ASSIGN_OR_RETURN(bool already, logged.Step());
     logged.Reset();
     if (!already) {
+      // The sender's authority does not change with an upgrade.
+      if (!peer_scopes.Contains(change.scope())) {
+        return absl::PermissionDeniedError(
+            absl::StrCat("peer ", peer, " may not write scope ", change.scope()));
+      }
       if (!options_.scopes.Contains(change.scope())) {
         return absl::PermissionDeniedError(absl::StrCat(
             "scope ", change.scope(), " is still outside this node's scopes"));
