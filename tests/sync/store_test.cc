@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <thread>
 
 #include "sync/session.h"
@@ -84,6 +85,268 @@ TEST(StoreTest, ConcurrentEditsConflictThenResolve) {
   for (size_t i = 0; i < da->size(); ++i) {
     EXPECT_EQ((*da)[i].digest, (*db)[i].digest) << (*da)[i].table;
   }
+}
+
+TEST(StoreTest, GroupCommitManyWritersAllDurable) {
+  TempDir dir;
+  {
+    auto store = OpenStore(dir.File("a.db"), "a");
+    std::vector<std::thread> threads;
+    std::atomic<int> failures{0};
+    for (int t = 0; t < 8; ++t) {
+      threads.emplace_back([&, t] {
+        for (int i = 0; i < 200; ++i) {
+          WriteRequest w;
+          w.table = "passages";
+          w.row_id = absl::StrCat("p", t, "-", 1000 + i);
+          w.scope = "s";
+          w.Set("checkpoint", TextValue("cp")).Set("temp", RealValue(36.6));
+          if (!store->Write(w).ok()) ++failures;
+        }
+      });
+    }
+    for (auto& th : threads) th.join();
+    EXPECT_EQ(failures, 0);
+    EXPECT_EQ(store->vv().Get("a"), 1600u);
+  }
+  // Reopen: everything acknowledged is there, seqs continue.
+  auto store = OpenStore(dir.File("a.db"), "a");
+  EXPECT_EQ(store->vv().Get("a"), 1600u);
+  EXPECT_EQ(store->LastLsn(), 1600);
+  auto r = store->Write(Resident("r1", "1"));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->dot.seq(), 1601u);
+}
+
+TEST(StoreTest, BadWritesAreRefusedNamingTheField) {
+  TempDir dir;
+  auto store = OpenStore(dir.File("a.db"), "a", ScopeSet::Of({"yatai"}));
+  WriteRequest w = Resident("r1", "1");
+  w.Set("height", IntValue(3));
+  auto r = store->Write(w);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(r.status().message(), ::testing::HasSubstr("height"));
+  w = Resident("r1", "1");
+  w.Set("age", TextValue("old"));
+  r = store->Write(w);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(r.status().message(), ::testing::HasSubstr("age"));
+  w = Resident("r1", "1");
+  w.table = "nope";
+  EXPECT_EQ(store->Write(w).status().code(), absl::StatusCode::kInvalidArgument);
+  w = Resident("r1", "1");
+  w.scope = "heping";
+  EXPECT_EQ(store->Write(w).status().code(), absl::StatusCode::kPermissionDenied);
+  // WriteAll is all or nothing.
+  WriteRequest bad = Resident("r3", "3");
+  bad.Set("phone", TextValue("dup"));
+  auto all = store->WriteAll({Resident("r2", "2"), bad});
+  EXPECT_FALSE(all.ok());
+  EXPECT_FALSE(store->ReadValues("residents", "r2").ok());
+  EXPECT_EQ(store->vv().Get("a"), 0u);
+  EXPECT_EQ(store->LastLsn(), 0);
+}
+
+TEST(StoreTest, AppendOnlyRowsAreWrittenOnce) {
+  TempDir dir;
+  auto store = OpenStore(dir.File("a.db"), "a");
+  WriteRequest w;
+  w.table = "passages";
+  w.row_id = "p1";
+  w.scope = "s";
+  w.Set("checkpoint", TextValue("cp")).Set("temp", RealValue(36.6));
+  ASSERT_TRUE(store->Write(w).ok());
+  EXPECT_EQ(store->Write(w).status().code(), absl::StatusCode::kAlreadyExists);
+  w.idempotent = true;
+  auto again = store->Write(w);
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->existed);
+  w.fields[1].second = RealValue(38.0);
+  EXPECT_EQ(store->Write(w).status().code(), absl::StatusCode::kAlreadyExists);
+  WriteRequest del = w;
+  del.kind = WriteRequest::Kind::kDelete;
+  EXPECT_EQ(store->Write(del).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(store->vv().Get("a"), 1u);
+}
+
+TEST(StoreTest, DeleteConcurrentWithEditIsAConflictSettledByRestore) {
+  TempDir dir;
+  auto a = OpenStore(dir.File("a.db"), "a");
+  auto b = OpenStore(dir.File("b.db"), "b");
+  ASSERT_TRUE(a->Write(Resident("r1", "111")).ok());
+  Sync(a.get(), b.get());
+  WriteRequest del;
+  del.table = "residents";
+  del.row_id = "r1";
+  del.kind = WriteRequest::Kind::kDelete;
+  ASSERT_TRUE(a->Write(del).ok());
+  EXPECT_FALSE(a->ReadValues("residents", "r1").ok());
+  EXPECT_EQ(a->Write(Resident("r1", "x")).status().code(),
+            absl::StatusCode::kNotFound);
+  ASSERT_TRUE(b->Write(Resident("r1", "222")).ok());
+  Sync(a.get(), b.get());
+  auto ca = *a->ListConflicts();
+  auto cb = *b->ListConflicts();
+  ASSERT_THAT(ca, SizeIs(1));
+  ASSERT_THAT(cb, SizeIs(1));
+  EXPECT_EQ(ca[0].id, cb[0].id);
+  EXPECT_EQ(ca[0].kind, ConflictKind::kDeleteVsUpdate);
+  EXPECT_FALSE(b->ReadValues("residents", "r1").ok());  // deleted everywhere
+  Resolution res;
+  res.reason = "moved back";
+  res.author = "op";
+  EXPECT_EQ(b->ResolveConflict(cb[0].id, res).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  res.row_action = Resolution::RowAction::kRestore;
+  ASSERT_TRUE(b->ResolveConflict(cb[0].id, res).ok());
+  Sync(a.get(), b.get());
+  EXPECT_THAT(*a->ListConflicts(), SizeIs(0));
+  auto values = a->ReadValues("residents", "r1");
+  ASSERT_TRUE(values.ok());
+  EXPECT_EQ((*values)["phone"].text_value(), "222");
+  // The resolution record replicated.
+  int resolutions = 0;
+  ASSERT_TRUE(a->WithDatabase([&](Database* db) -> absl::Status {
+                 auto st = db->Prepare("SELECT COUNT(*) FROM sys_resolutions");
+                 if (!st.ok()) return st.status();
+                 auto row = (*st)->Step();
+                 if (!row.ok()) return row.status();
+                 resolutions = static_cast<int>((*st)->ColumnInt(0));
+                 return absl::OkStatus();
+               }).ok());
+  EXPECT_EQ(resolutions, 1);
+}
+
+TEST(StoreTest, StateMachineConvergesToFurthestWithoutConflict) {
+  TempDir dir;
+  auto a = OpenStore(dir.File("a.db"), "a");
+  auto b = OpenStore(dir.File("b.db"), "b");
+  WriteRequest w;
+  w.table = "requests";
+  w.row_id = "q1";
+  w.scope = "s";
+  w.Set("status", TextValue("requested"));
+  ASSERT_TRUE(a->Write(w).ok());
+  Sync(a.get(), b.get());
+  w.fields = {{"status", TextValue("delivered")}};
+  ASSERT_TRUE(a->Write(w).ok());
+  w.fields = {{"status", TextValue("accepted")}};
+  ASSERT_TRUE(b->Write(w).ok());
+  Sync(a.get(), b.get());
+  EXPECT_EQ((*a->ReadValues("requests", "q1"))["status"].text_value(), "delivered");
+  EXPECT_EQ((*b->ReadValues("requests", "q1"))["status"].text_value(), "delivered");
+  EXPECT_THAT(*a->ListConflicts(), SizeIs(0));
+  // Moving back needs an explicit operator action.
+  w.fields = {{"status", TextValue("requested")}};
+  EXPECT_EQ(a->Write(w).status().code(), absl::StatusCode::kFailedPrecondition);
+  w.allow_backward = true;
+  ASSERT_TRUE(a->Write(w).ok());
+  EXPECT_EQ((*a->ReadValues("requests", "q1"))["status"].text_value(), "requested");
+  w.fields = {{"status", TextValue("lost")}};
+  EXPECT_EQ(a->Write(w).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST(StoreTest, LedgerOverdrawAfterMergeIsReportedNotConflicting) {
+  TempDir dir;
+  auto a = OpenStore(dir.File("a.db"), "a");
+  auto b = OpenStore(dir.File("b.db"), "b");
+  auto move = [](const std::string& id, int64_t qty) {
+    WriteRequest w;
+    w.table = "supplies";
+    w.row_id = id;
+    w.scope = "s";
+    w.Set("item", TextValue("masks")).Set("location", TextValue("office"));
+    w.Set("qty", IntValue(qty));
+    return w;
+  };
+  ASSERT_TRUE(a->Write(move("m1", 100)).ok());
+  Sync(a.get(), b.get());
+  ASSERT_TRUE(a->Write(move("m2", -80)).ok());
+  ASSERT_TRUE(b->Write(move("m3", -70)).ok());
+  PeerInfo peer{"b", ScopeSet::All()};
+  ExtractRequest req;
+  req.peer_vv = a->vv();
+  req.peer_scopes = ScopeSet::All();
+  auto extract = b->Extract(req);
+  ASSERT_TRUE(extract.ok());
+  auto applied = a->ApplyBatch(peer, extract->changes, extract->watermark);
+  ASSERT_TRUE(applied.ok());
+  ASSERT_THAT(applied->negative_balances, SizeIs(1));
+  EXPECT_THAT(applied->negative_balances[0], ::testing::HasSubstr("-50"));
+  EXPECT_THAT(*a->ListConflicts(), SizeIs(0));
+  EXPECT_THAT(*a->NegativeBalances(), SizeIs(1));
+}
+
+TEST(StoreTest, CrashBeforeCommitLeavesNothing) {
+  TempDir dir;
+  auto a = OpenStore(dir.File("a.db"), "a");
+  auto b = OpenStore(dir.File("b.db"), "b");
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(a->Write(Resident(absl::StrCat("r", i), "1")).ok());
+  ExtractRequest req;
+  req.peer_scopes = ScopeSet::All();
+  auto extract = a->Extract(req);
+  ASSERT_TRUE(extract.ok());
+  PeerInfo peer{"a", ScopeSet::All()};
+  b->set_fail_before_commit_for_test(true);
+  EXPECT_FALSE(b->ApplyBatch(peer, extract->changes, extract->watermark).ok());
+  b->set_fail_before_commit_for_test(false);
+  EXPECT_EQ(b->vv().Get("a"), 0u);
+  EXPECT_TRUE(b->Digests()->empty());
+  EXPECT_FALSE(b->ReadValues("residents", "r1").ok());
+  auto ok = b->ApplyBatch(peer, extract->changes, extract->watermark);
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ(ok->applied, 10);
+  auto dup = b->ApplyBatch(peer, extract->changes, extract->watermark);
+  EXPECT_EQ(dup->duplicates, 10);
+  EXPECT_EQ(*a->Digests(), *b->Digests());
+}
+
+TEST(StoreTest, GapFromNarrowerPeerWaitsUntilFilled) {
+  TempDir dir;
+  auto a = OpenStore(dir.File("a.db"), "a");
+  auto c = OpenStore(dir.File("c.db"), "c");
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(a->Write(Resident(absl::StrCat("r", i), "1")).ok());
+  ExtractRequest req;
+  req.peer_scopes = ScopeSet::All();
+  auto extract = a->Extract(req);
+  ASSERT_EQ(extract->changes.size(), 3u);
+  // A peer holding only scope "yatai" does not vouch for gaps: (a,2) and
+  // (a,3) wait for (a,1).
+  PeerInfo narrow{"n", ScopeSet::Of({"yatai"})};
+  auto r = c->ApplyBatch(narrow, {extract->changes[1], extract->changes[2]}, std::nullopt);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->pending, 2);
+  EXPECT_EQ(c->vv().Get("a"), 0u);
+  EXPECT_EQ(c->pending_count(), 2);
+  r = c->ApplyBatch(narrow, {extract->changes[0]}, std::nullopt);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->applied, 1);
+  EXPECT_EQ(r->released, 2);
+  EXPECT_EQ(c->vv().Get("a"), 3u);
+  EXPECT_EQ(c->pending_count(), 0);
+  EXPECT_EQ(*a->Digests(), *c->Digests());
+}
+
+TEST(StoreTest, RefusesAnotherNodesDatabaseAndGarbage) {
+  TempDir dir;
+  { auto a = OpenStore(dir.File("a.db"), "a"); }
+  StoreOptions options;
+  options.path = dir.File("a.db");
+  options.node_id = "b";
+  options.schema = testing::TestSchema();
+  auto other = Store::Open(options);
+  EXPECT_EQ(other.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(other.status().message(), ::testing::HasSubstr("belongs to node \"a\""));
+  {
+    FILE* f = fopen(dir.File("junk.db").c_str(), "w");
+    for (int i = 0; i < 4096; ++i) fputc('x', f);
+    fclose(f);
+  }
+  options.path = dir.File("junk.db");
+  auto junk = Store::Open(options);
+  EXPECT_FALSE(junk.ok());
+  options.node_id = "bad id";
+  EXPECT_EQ(Store::Open(options).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 }  // namespace
