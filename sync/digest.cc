@@ -6,7 +6,9 @@
 
 namespace outpost::sync {
 
-std::string Digest128::Hex() const { return absl::StrFormat("%016x%016x", hi, lo); }
+std::string Digest128::Hex() const {
+  return absl::StrFormat("%016x%016x", hi, lo);
+}
 
 Digest128 HashBytes(const std::string& bytes) {
   const XXH128_hash_t h = XXH3_128bits(bytes.data(), bytes.size());

@@ -1,4 +1,5 @@
-// The one leveled logger: lines to stderr, "I1129 16:40:01.123 file.cc:42] msg".
+// The one leveled logger: lines to stderr, "I1129 16:40:01.123 file.cc:42]
+// msg".
 //
 //   OUTPOST_LOG(INFO) << "listening on " << addr;
 //   SetMinLogLevel(LogLevel::kWarning);   // quieter tests and tools
@@ -40,12 +41,12 @@ struct Voidify {
 #define OUTPOST_LOG_LEVEL_WARNING ::outpost::LogLevel::kWarning
 #define OUTPOST_LOG_LEVEL_ERROR ::outpost::LogLevel::kError
 
-#define OUTPOST_LOG(level)                                              \
-  !(OUTPOST_LOG_LEVEL_##level >= ::outpost::MinLogLevel())              \
-      ? (void)0                                                         \
-      : ::outpost::internal::Voidify() &                                \
-            ::outpost::internal::LogMessage(OUTPOST_LOG_LEVEL_##level,  \
-                                            __FILE__, __LINE__)         \
+#define OUTPOST_LOG(level)                                             \
+  !(OUTPOST_LOG_LEVEL_##level >= ::outpost::MinLogLevel())             \
+      ? (void)0                                                        \
+      : ::outpost::internal::Voidify() &                               \
+            ::outpost::internal::LogMessage(OUTPOST_LOG_LEVEL_##level, \
+                                            __FILE__, __LINE__)        \
                 .stream()
 
 #endif  // OUTPOST_SYNC_LOGGING_H_

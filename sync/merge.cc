@@ -63,9 +63,10 @@ std::string ValueToString(const Value& value) {
 }
 
 const FieldState* FindField(const RowState& row, const std::string& field) {
-  auto it = std::lower_bound(
-      row.fields().begin(), row.fields().end(), field,
-      [](const FieldState& f, const std::string& name) { return f.field() < name; });
+  auto it = std::lower_bound(row.fields().begin(), row.fields().end(), field,
+                             [](const FieldState& f, const std::string& name) {
+                               return f.field() < name;
+                             });
   if (it == row.fields().end() || it->field() != field) return nullptr;
   return &*it;
 }
@@ -123,7 +124,8 @@ void ApplyFieldWrite(const Change& change, const FieldWrite& write,
   added->set_author(change.author());
   *added->mutable_context() = write.context();
   for (int i = siblings->size() - 1;
-       i > 0 && DotLess(siblings->Get(i).dot(), siblings->Get(i - 1).dot()); --i) {
+       i > 0 && DotLess(siblings->Get(i).dot(), siblings->Get(i - 1).dot());
+       --i) {
     siblings->SwapElements(i, i - 1);
   }
   // A field left with no sibling is omitted (canonical form).
@@ -178,7 +180,8 @@ std::string ConflictId(const std::string& table, const RowState& row,
                        const std::vector<Dot>& dots) {
   std::string key = absl::StrCat(table, "\x1f", row.row_id(), "\x1f", field,
                                  "\x1f", ConflictKindName(kind));
-  for (const Dot& d : dots) absl::StrAppend(&key, "\x1f", d.origin(), ":", d.seq());
+  for (const Dot& d : dots)
+    absl::StrAppend(&key, "\x1f", d.origin(), ":", d.seq());
   const XXH128_hash_t h = XXH3_128bits(key.data(), key.size());
   return absl::StrFormat("c%016x%08x", h.high64, h.low64 >> 32);
 }
@@ -217,7 +220,8 @@ std::vector<ConflictInfo> DeriveConflicts(const TableDef& table,
     }
     if (delete_dots.empty() || field.field() == kDeletedField) continue;
     for (const Sibling& s : field.siblings()) {
-      if (!Contains(delete_context, s.dot())) concurrent_edits.push_back(s.dot());
+      if (!Contains(delete_context, s.dot()))
+        concurrent_edits.push_back(s.dot());
     }
   }
   // One DELETE_VS_UPDATE conflict per row: the deletes plus every edit they
@@ -227,9 +231,11 @@ std::vector<ConflictInfo> DeriveConflicts(const TableDef& table,
     c.kind = ConflictKind::kDeleteVsUpdate;
     c.field = kDeletedField;
     c.dots = delete_dots;
-    c.dots.insert(c.dots.end(), concurrent_edits.begin(), concurrent_edits.end());
+    c.dots.insert(c.dots.end(), concurrent_edits.begin(),
+                  concurrent_edits.end());
     std::sort(c.dots.begin(), c.dots.end(), DotLess);
-    c.dots.erase(std::unique(c.dots.begin(), c.dots.end(), DotEqual), c.dots.end());
+    c.dots.erase(std::unique(c.dots.begin(), c.dots.end(), DotEqual),
+                 c.dots.end());
     out.push_back(std::move(c));
   }
   for (ConflictInfo& c : out) {

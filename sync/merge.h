@@ -54,7 +54,7 @@ const char* ConflictKindName(ConflictKind kind);
 struct ConflictInfo {
   std::string id;  // same on every replica: hash of (table,row,field,dots)
   ConflictKind kind = ConflictKind::kValue;
-  std::string field;  // for kDeleteVsUpdate: "_deleted"
+  std::string field;      // for kDeleteVsUpdate: "_deleted"
   std::vector<Dot> dots;  // competing siblings, sorted
 };
 

@@ -3,8 +3,10 @@
 #include <xxhash.h>
 
 #include <algorithm>
+#include <cmath>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 
@@ -40,6 +42,10 @@ const char* MergePolicyName(MergePolicy policy) {
   return "?";
 }
 
+std::string QuoteId(absl::string_view name) {
+  return absl::StrCat("\"", name, "\"");
+}
+
 const FieldDef* TableDef::field(absl::string_view name) const {
   for (const FieldDef& f : fields) {
     if (f.name == name) return &f;
@@ -55,8 +61,10 @@ int TableDef::StateRank(const FieldDef& f, absl::string_view state) const {
 }
 
 namespace {
+// Names become (quoted) SQL identifiers; sqlite_ names are SQLite's own.
 bool IsIdentifier(absl::string_view name) {
   if (name.empty() || name.size() > 64) return false;
+  if (absl::StartsWith(name, "sqlite_")) return false;
   if (!absl::ascii_islower(name[0])) return false;
   return std::all_of(name.begin(), name.end(), [](char c) {
     return absl::ascii_islower(c) || absl::ascii_isdigit(c) || c == '_';
@@ -68,24 +76,22 @@ Schema::Schema() {
   TableDef resolutions;
   resolutions.name = kResolutionsTable;
   resolutions.policy = MergePolicy::kAppendOnly;
-  resolutions.fields = {{"conflict_id", FieldType::kText},
-                        {"target_table", FieldType::kText},
-                        {"target_row", FieldType::kText},
-                        {"field", FieldType::kText},
-                        {"kind", FieldType::kText},
-                        {"chosen", FieldType::kText},
-                        {"reason", FieldType::kText},
-                        {"author", FieldType::kText},
-                        {"at_ms", FieldType::kInt}};
+  resolutions.fields = {
+      {"conflict_id", FieldType::kText}, {"target_table", FieldType::kText},
+      {"target_row", FieldType::kText},  {"field", FieldType::kText},
+      {"kind", FieldType::kText},        {"chosen", FieldType::kText},
+      {"reason", FieldType::kText},      {"author", FieldType::kText},
+      {"at_ms", FieldType::kInt}};
   absl::Status status = AddTable(std::move(resolutions));
   (void)status;  // built-in, known valid
 }
 
 absl::Status Schema::AddTable(TableDef table) {
   if (!IsIdentifier(table.name)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "table name \"", table.name,
-        "\" must be lower-case letters, digits and _ (starting with a letter)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("table name \"", table.name,
+                     "\" must be lower-case letters, digits and _ (starting "
+                     "with a letter)"));
   }
   if (index_.count(table.name)) {
     return absl::AlreadyExistsError(
@@ -94,9 +100,9 @@ absl::Status Schema::AddTable(TableDef table) {
   std::vector<std::string> seen;
   for (const FieldDef& f : table.fields) {
     if (!IsIdentifier(f.name) || f.name == "id" || f.name == "scope") {
-      return absl::InvalidArgumentError(
-          absl::StrCat("table ", table.name, ": field name \"", f.name,
-                       "\" is not allowed"));
+      return absl::InvalidArgumentError(absl::StrCat("table ", table.name,
+                                                     ": field name \"", f.name,
+                                                     "\" is not allowed"));
     }
     if (std::find(seen.begin(), seen.end(), f.name) != seen.end()) {
       return absl::InvalidArgumentError(absl::StrCat(
@@ -119,8 +125,8 @@ absl::Status Schema::AddTable(TableDef table) {
   }
   if (table.policy == MergePolicy::kLedger) {
     const FieldDef* amount = table.field(table.amount_field);
-    if (amount == nullptr || (amount->type != FieldType::kInt &&
-                              amount->type != FieldType::kReal)) {
+    if (amount == nullptr ||
+        (amount->type != FieldType::kInt && amount->type != FieldType::kReal)) {
       return absl::InvalidArgumentError(
           absl::StrCat("ledger table ", table.name,
                        " needs a numeric amount_field among its fields"));
@@ -143,19 +149,30 @@ const TableDef* Schema::table(absl::string_view name) const {
 }
 
 std::string Schema::Version() const {
+  // Every name is length-prefixed so no two schemas share a canonical form.
   std::string canonical;
+  auto add = [&canonical](absl::string_view text) {
+    absl::StrAppend(&canonical, text.size(), ":", text, ";");
+  };
   for (const TableDef& t : tables_) {
-    absl::StrAppend(&canonical, t.name, ":", MergePolicyName(t.policy), "(");
+    add(t.name);
+    add(MergePolicyName(t.policy));
+    absl::StrAppend(&canonical, t.fields.size(), "{");
     for (const FieldDef& f : t.fields) {
-      absl::StrAppend(&canonical, f.name, " ", FieldTypeName(f.type));
-      for (const std::string& s : f.states) absl::StrAppend(&canonical, "|", s);
-      absl::StrAppend(&canonical, ",");
+      add(f.name);
+      add(FieldTypeName(f.type));
+      absl::StrAppend(&canonical, f.states.size(), "[");
+      for (const std::string& state : f.states) add(state);
+      absl::StrAppend(&canonical, "]");
     }
-    absl::StrAppend(&canonical, ")", t.amount_field, "[");
-    for (const std::string& k : t.key_fields) absl::StrAppend(&canonical, k, ",");
-    absl::StrAppend(&canonical, "];");
+    absl::StrAppend(&canonical, "}");
+    add(t.amount_field);
+    absl::StrAppend(&canonical, t.key_fields.size(), "(");
+    for (const std::string& k : t.key_fields) add(k);
+    absl::StrAppend(&canonical, ")");
   }
-  return absl::StrFormat("%016x", XXH3_64bits(canonical.data(), canonical.size()));
+  return absl::StrFormat("%016x",
+                         XXH3_64bits(canonical.data(), canonical.size()));
 }
 
 absl::Status CheckValueType(const TableDef& table, const FieldDef& field,
@@ -183,6 +200,11 @@ absl::Status CheckValueType(const TableDef& table, const FieldDef& field,
     return absl::InvalidArgumentError(
         absl::StrCat(table.name, ".", field.name, ": expected a ",
                      FieldTypeName(field.type), " value"));
+  }
+  if (value.kind_case() == K::kRealValue &&
+      !std::isfinite(value.real_value())) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(table.name, ".", field.name, ": must be a finite number"));
   }
   if (!field.states.empty() && value.kind_case() == K::kTextValue &&
       table.StateRank(field, value.text_value()) < 0) {

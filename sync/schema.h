@@ -40,7 +40,8 @@ const char* MergePolicyName(MergePolicy policy);
 
 struct FieldDef {
   FieldDef() = default;
-  FieldDef(std::string name, FieldType type, std::vector<std::string> states = {})
+  FieldDef(std::string name, FieldType type,
+           std::vector<std::string> states = {})
       : name(std::move(name)), type(type), states(std::move(states)) {}
   std::string name;
   FieldType type = FieldType::kText;
@@ -86,6 +87,10 @@ class Schema {
   std::vector<TableDef> tables_;
   std::map<std::string, size_t, std::less<>> index_;
 };
+
+// A validated table or field name as a quoted SQL identifier, so names that
+// are SQL keywords ("from", "temp") work.
+std::string QuoteId(absl::string_view name);
 
 // Checks a value against a field's type (NULL is allowed everywhere).
 absl::Status CheckValueType(const TableDef& table, const FieldDef& field,

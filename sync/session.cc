@@ -41,8 +41,8 @@ absl::Status SyncSession::OnHello(const outpost::v1::Hello& hello) {
         hello.schema_version(), ", this node ", store_->schema().Version()));
   }
   if (hello.node_id().empty() || hello.node_id() == store_->node_id()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("peer node id \"", hello.node_id(), "\" is empty or ours"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "peer node id \"", hello.node_id(), "\" is empty or ours"));
   }
   peer_hello_received_ = true;
   peer_.node_id = hello.node_id();
@@ -56,15 +56,17 @@ absl::Status SyncSession::OnHello(const outpost::v1::Hello& hello) {
 absl::Status SyncSession::OnBatch(const outpost::v1::Batch& batch,
                                   std::vector<SyncMessage>* out) {
   if (batch.batch_seq() != expected_batch_seq_) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("batch ", batch.batch_seq(), " out of order (expected ",
-                     expected_batch_seq_, ")"));
+    return absl::InvalidArgumentError(absl::StrCat("batch ", batch.batch_seq(),
+                                                   " out of order (expected ",
+                                                   expected_batch_seq_, ")"));
   }
   ++expected_batch_seq_;
   std::vector<Change> changes(batch.changes().begin(), batch.changes().end());
   std::optional<VersionVector> watermark;
-  if (batch.has_watermark()) watermark = VersionVector::FromProto(batch.watermark());
-  ASSIGN_OR_RETURN(ApplyResult result, store_->ApplyBatch(peer_, changes, watermark));
+  if (batch.has_watermark())
+    watermark = VersionVector::FromProto(batch.watermark());
+  ASSIGN_OR_RETURN(ApplyResult result,
+                   store_->ApplyBatch(peer_, changes, watermark));
   ++stats_.batches_received;
   stats_.changes_received += static_cast<int64_t>(changes.size());
   stats_.quarantined += result.quarantined;
@@ -101,9 +103,9 @@ absl::StatusOr<std::vector<SyncMessage>> SyncSession::Handle(
       break;
     }
     case SyncMessage::kError:
-      return absl::Status(
-          static_cast<absl::StatusCode>(message.error().code()),
-          absl::StrCat("peer ", peer_.node_id, ": ", message.error().message()));
+      return absl::Status(static_cast<absl::StatusCode>(message.error().code()),
+                          absl::StrCat("peer ", peer_.node_id, ": ",
+                                       message.error().message()));
     case SyncMessage::MSG_NOT_SET:
       return absl::InvalidArgumentError("empty sync message");
   }
@@ -163,7 +165,8 @@ absl::Status SyncSession::FillWindow(std::vector<SyncMessage>* out) {
 absl::Status RunSessionUntilIdle(SyncSession& session, Transport& transport,
                                  absl::Duration timeout) {
   const absl::Time deadline = absl::Now() + timeout;
-  for (const SyncMessage& m : session.Start()) RETURN_IF_ERROR(transport.Send(m));
+  for (const SyncMessage& m : session.Start())
+    RETURN_IF_ERROR(transport.Send(m));
   int quiet_rounds = 0;
   while (absl::Now() < deadline) {
     ASSIGN_OR_RETURN(auto message, transport.Receive(absl::Milliseconds(20)));
@@ -179,8 +182,8 @@ absl::Status RunSessionUntilIdle(SyncSession& session, Transport& transport,
       out = *std::move(reply);
     } else {
       ASSIGN_OR_RETURN(out, session.Poll());
-      if (out.empty() && session.outbound_idle() && session.inbound_caught_up() &&
-          ++quiet_rounds >= 3) {
+      if (out.empty() && session.outbound_idle() &&
+          session.inbound_caught_up() && ++quiet_rounds >= 3) {
         return absl::OkStatus();
       }
     }

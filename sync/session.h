@@ -65,7 +65,9 @@ class SyncSession {
   // Both Hellos exchanged.
   bool established() const { return peer_hello_received_; }
   // We sent everything we had when last polled and the peer acked it all.
-  bool outbound_idle() const { return established() && at_end_ && inflight_ == 0; }
+  bool outbound_idle() const {
+    return established() && at_end_ && inflight_ == 0;
+  }
   // The peer told us it reached the end of its log (a watermark arrived).
   bool inbound_caught_up() const { return inbound_caught_up_; }
   const std::string& peer_id() const { return peer_.node_id; }
@@ -86,11 +88,11 @@ class SyncSession {
   const SessionOptions options_;
   bool peer_hello_received_ = false;
   PeerInfo peer_;
-  VersionVector peer_vv_;       // what the peer has (Hello, then Acks)
-  VersionVector sent_vv_;       // peer_vv_ plus what we sent since
-  int64_t cursor_ = 0;          // our log position sent up to
+  VersionVector peer_vv_;  // what the peer has (Hello, then Acks)
+  VersionVector sent_vv_;  // peer_vv_ plus what we sent since
+  int64_t cursor_ = 0;     // our log position sent up to
   bool at_end_ = false;
-  bool announced_ = false;      // sent at least one watermark this session
+  bool announced_ = false;  // sent at least one watermark this session
   int inflight_ = 0;
   uint64_t next_batch_seq_ = 1;
   uint64_t expected_batch_seq_ = 1;

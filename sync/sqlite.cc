@@ -8,9 +8,9 @@
 namespace outpost::sync {
 
 absl::Status SqliteError(int code, absl::string_view what, sqlite3* db) {
-  const std::string msg = absl::StrCat(
-      what, ": ", db ? sqlite3_errmsg(db) : sqlite3_errstr(code), " (sqlite ",
-      code, ")");
+  const std::string msg =
+      absl::StrCat(what, ": ", db ? sqlite3_errmsg(db) : sqlite3_errstr(code),
+                   " (sqlite ", code, ")");
   switch (code & 0xff) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
@@ -138,7 +138,10 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(
   sqlite3_busy_timeout(handle, options.busy_timeout_ms);
   // journal_mode answers with a row; a file that is not a database fails here.
   absl::Status status = db->Exec("PRAGMA journal_mode=WAL");
-  if (!status.ok()) return status;
+  if (!status.ok()) {
+    return absl::Status(status.code(),
+                        absl::StrCat(options.path, ": ", status.message()));
+  }
   status = db->Exec(absl::StrCat(
       "PRAGMA synchronous=", options.synchronous_full ? "FULL" : "NORMAL",
       "; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"
@@ -162,8 +165,7 @@ absl::Status Database::Exec(absl::string_view sql) {
   if (rc != SQLITE_OK) {
     sqlite3_free(err);
     return SqliteError(sqlite3_extended_errcode(db_),
-                       absl::StrCat("exec \"", text.substr(0, 120), "\""),
-                       db_);
+                       absl::StrCat("exec \"", text.substr(0, 120), "\""), db_);
   }
   return absl::OkStatus();
 }
@@ -171,8 +173,9 @@ absl::Status Database::Exec(absl::string_view sql) {
 absl::StatusOr<std::unique_ptr<Statement>> Database::Prepare(
     absl::string_view sql) {
   sqlite3_stmt* stmt = nullptr;
-  const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
-                                    SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+  const int rc =
+      sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+                         SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
   if (rc != SQLITE_OK) {
     return SqliteError(rc, absl::StrCat("prepare \"", sql, "\""), db_);
   }
@@ -221,8 +224,8 @@ absl::Status Database::Migrate(const std::vector<std::string>& migrations) {
     if (status.ok()) status = Exec(absl::StrCat("PRAGMA user_version=", i + 1));
     if (status.ok()) status = txn.Commit();
     if (!status.ok()) {
-      return absl::Status(status.code(), absl::StrCat("migration ", i + 1,
-                                                      ": ", status.message()));
+      return absl::Status(status.code(), absl::StrCat("migration ", i + 1, ": ",
+                                                      status.message()));
     }
   }
   return absl::OkStatus();
@@ -237,7 +240,8 @@ absl::Status Database::QuickCheck() {
     if (!row.ok()) return row.status();
     if (!*row) break;
     const std::string line = (*st)->ColumnText(0);
-    if (line != "ok") absl::StrAppend(&problems, problems.empty() ? "" : "; ", line);
+    if (line != "ok")
+      absl::StrAppend(&problems, problems.empty() ? "" : "; ", line);
   }
   if (!problems.empty()) {
     return absl::DataLossError(

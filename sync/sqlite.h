@@ -8,8 +8,8 @@
 //   RETURN_IF_ERROR(st.Run());
 //   RETURN_IF_ERROR(txn.Commit());   // otherwise rolled back at scope exit
 //
-// Values are only ever bound, never formatted into SQL. Errors map SQLite result
-// codes to absl codes by code, never by message text: BUSY/LOCKED ->
+// Values are only ever bound, never formatted into SQL. Errors map SQLite
+// result codes to absl codes by code, never by message text: BUSY/LOCKED ->
 // UNAVAILABLE (retry), CORRUPT/NOTADB -> DATA_LOSS, CONSTRAINT ->
 // ALREADY_EXISTS/FAILED_PRECONDITION, CANTOPEN/READONLY/PERM -> PERMISSION or
 // FAILED_PRECONDITION, everything else INTERNAL.

@@ -11,14 +11,15 @@
 #define OUTPOST_CONCAT_INNER_(a, b) a##b
 #define OUTPOST_CONCAT_(a, b) OUTPOST_CONCAT_INNER_(a, b)
 
-#define RETURN_IF_ERROR(expr)                     \
-  do {                                            \
-    ::absl::Status outpost_status_ = (expr);      \
+#define RETURN_IF_ERROR(expr)                          \
+  do {                                                 \
+    ::absl::Status outpost_status_ = (expr);           \
     if (!outpost_status_.ok()) return outpost_status_; \
   } while (0)
 
-#define ASSIGN_OR_RETURN(lhs, expr) \
-  OUTPOST_ASSIGN_OR_RETURN_IMPL_(OUTPOST_CONCAT_(outpost_so_, __LINE__), lhs, expr)
+#define ASSIGN_OR_RETURN(lhs, expr)                                           \
+  OUTPOST_ASSIGN_OR_RETURN_IMPL_(OUTPOST_CONCAT_(outpost_so_, __LINE__), lhs, \
+                                 expr)
 
 #define OUTPOST_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \
   auto tmp = (expr);                                   \

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "sync/logging.h"
 #include "sync/status_macros.h"
 #include "sync/store_txn.h"
@@ -164,10 +165,11 @@ absl::Status Store::Init() {
 
   // User tables from the schema: create, then add any newly declared field.
   for (const TableDef& table : options_.schema.tables()) {
-    std::string ddl = absl::StrCat("CREATE TABLE IF NOT EXISTS ", table.name,
-                                   "(id TEXT PRIMARY KEY, scope TEXT NOT NULL");
+    std::string ddl =
+        absl::StrCat("CREATE TABLE IF NOT EXISTS ", QuoteId(table.name),
+                     "(id TEXT PRIMARY KEY, scope TEXT NOT NULL");
     for (const FieldDef& f : table.fields) {
-      absl::StrAppend(&ddl, ", ", f.name, " ", SqlType(f.type));
+      absl::StrAppend(&ddl, ", ", QuoteId(f.name), " ", SqlType(f.type));
     }
     absl::StrAppend(&ddl, ") WITHOUT ROWID");
     RETURN_IF_ERROR(db_->Exec(ddl));
@@ -182,14 +184,16 @@ absl::Status Store::Init() {
     }
     for (const FieldDef& f : table.fields) {
       if (columns.count(f.name)) continue;
-      RETURN_IF_ERROR(db_->Exec(absl::StrCat("ALTER TABLE ", table.name,
-                                             " ADD COLUMN ", f.name, " ",
-                                             SqlType(f.type))));
+      RETURN_IF_ERROR(db_->Exec(
+          absl::StrCat("ALTER TABLE ", QuoteId(table.name), " ADD COLUMN ",
+                       QuoteId(f.name), " ", SqlType(f.type))));
     }
     if (table.policy == MergePolicy::kLedger && !table.key_fields.empty()) {
+      std::vector<std::string> keys;
+      for (const std::string& k : table.key_fields) keys.push_back(QuoteId(k));
       RETURN_IF_ERROR(db_->Exec(absl::StrCat(
-          "CREATE INDEX IF NOT EXISTS ", table.name, "_keys ON ", table.name,
-          "(", absl::StrJoin(table.key_fields, ","), ")")));
+          "CREATE INDEX IF NOT EXISTS ", QuoteId(table.name + "_keys"), " ON ",
+          QuoteId(table.name), "(", absl::StrJoin(keys, ","), ")")));
     }
   }
 
@@ -223,8 +227,7 @@ absl::Status Store::LoadState() {
     vv_.Advance(vv.ColumnText(0), static_cast<uint64_t>(vv.ColumnInt(1)));
   }
   digests_.clear();
-  Statement& dg =
-      db_->Cached("SELECT tbl, scope, lo, hi, rows FROM _digests");
+  Statement& dg = db_->Cached("SELECT tbl, scope, lo, hi, rows FROM _digests");
   while (true) {
     ASSIGN_OR_RETURN(bool row, dg.Step());
     if (!row) break;
@@ -357,7 +360,8 @@ absl::Status Store::CommitGroup(std::vector<QueuedWrite*>& group) {
       absl::Status status;
       for (const WriteRequest& request : *w->requests) {
         bool existed = false;
-        absl::StatusOr<Change> change = BuildLocalChange(txn, request, &existed);
+        absl::StatusOr<Change> change =
+            BuildLocalChange(txn, request, &existed);
         if (!change.ok()) {
           status = change.status();
           break;
@@ -413,6 +417,12 @@ absl::StatusOr<Change> Store::BuildLocalChange(Txn& txn,
 
   // Fields, sorted and unique.
   std::vector<std::pair<std::string, Value>> fields = request.fields;
+  for (auto& [name, value] : fields) {
+    // -0.0 == 0.0 but serializes differently: one canonical zero.
+    if (value.kind_case() == Value::kRealValue && value.real_value() == 0) {
+      value.set_real_value(0.0);
+    }
+  }
   std::sort(fields.begin(), fields.end(),
             [](const auto& a, const auto& b) { return a.first < b.first; });
   for (size_t i = 1; i < fields.size(); ++i) {
@@ -424,8 +434,8 @@ absl::StatusOr<Change> Store::BuildLocalChange(Txn& txn,
   for (const auto& [name, value] : fields) {
     const FieldDef* def = table->field(name);
     if (def == nullptr) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          request.table, ".", name, ": no such field"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(request.table, ".", name, ": no such field"));
     }
     RETURN_IF_ERROR(CheckValueType(*table, *def, value));
   }
@@ -434,9 +444,9 @@ absl::StatusOr<Change> Store::BuildLocalChange(Txn& txn,
   std::string scope = request.scope;
   if (table->is_insert_only()) {
     if (request.kind != WriteRequest::Kind::kUpsert) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          request.table, " is ", MergePolicyName(table->policy),
-          ": rows cannot be deleted or restored"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(request.table, " is ", MergePolicyName(table->policy),
+                       ": rows cannot be deleted or restored"));
     }
   } else {
     ASSIGN_OR_RETURN(row, LoadRowState(request.table, request.row_id));
@@ -445,8 +455,8 @@ absl::StatusOr<Change> Store::BuildLocalChange(Txn& txn,
   if (row.has_value()) {
     if (!scope.empty() && scope != row->scope()) {
       return absl::FailedPreconditionError(
-          absl::StrCat(request.table, " ", request.row_id,
-                       " belongs to scope ", row->scope(), ", not ", scope));
+          absl::StrCat(request.table, " ", request.row_id, " belongs to scope ",
+                       row->scope(), ", not ", scope));
     }
     scope = row->scope();
   }
@@ -456,9 +466,8 @@ absl::StatusOr<Change> Store::BuildLocalChange(Txn& txn,
   }
   if (!options_.scopes.Contains(scope)) {
     return absl::PermissionDeniedError(
-        absl::StrCat("scope ", scope, " is not held by node ",
-                     options_.node_id, " (holds ",
-                     options_.scopes.ToString(), ")"));
+        absl::StrCat("scope ", scope, " is not held by node ", options_.node_id,
+                     " (holds ", options_.scopes.ToString(), ")"));
   }
   change.set_scope(scope);
 
@@ -469,7 +478,8 @@ absl::StatusOr<Change> Store::BuildLocalChange(Txn& txn,
     *w->mutable_value() = value;
     const FieldState* current = row ? FindField(*row, name) : nullptr;
     if (current != nullptr) {
-      for (const Sibling& s : current->siblings()) *w->add_supersedes() = s.dot();
+      for (const Sibling& s : current->siblings())
+        *w->add_supersedes() = s.dot();
     }
     return w;
   };
@@ -477,16 +487,18 @@ absl::StatusOr<Change> Store::BuildLocalChange(Txn& txn,
   switch (request.kind) {
     case WriteRequest::Kind::kUpsert: {
       if (fields.empty()) {
-        return absl::InvalidArgumentError(
-            absl::StrCat(request.table, " ", request.row_id, ": no fields given"));
+        return absl::InvalidArgumentError(absl::StrCat(
+            request.table, " ", request.row_id, ": no fields given"));
       }
       if (deleted) {
-        return absl::NotFoundError(absl::StrCat(
-            request.table, " ", request.row_id, " is deleted; restore it first"));
+        return absl::NotFoundError(
+            absl::StrCat(request.table, " ", request.row_id,
+                         " is deleted; restore it first"));
       }
       if (table->is_insert_only()) {
         // Insert once: an existing row must be identical (idempotent retry).
-        ASSIGN_OR_RETURN(auto current, ReadValuesLocked(*table, request.row_id));
+        ASSIGN_OR_RETURN(auto current,
+                         ReadValuesLocked(*table, request.row_id));
         if (current.has_value()) {
           bool same = current->first == scope;
           for (const FieldDef& f : table->fields) {
@@ -506,11 +518,13 @@ absl::StatusOr<Change> Store::BuildLocalChange(Txn& txn,
         }
       }
       for (const auto& [name, value] : fields) {
-        if (value.kind_case() == Value::KIND_NOT_SET && table->is_insert_only()) {
+        if (value.kind_case() == Value::KIND_NOT_SET &&
+            table->is_insert_only()) {
           continue;  // NULL is the absence of a value in insert-only rows
         }
         const FieldDef* def = table->field(name);
-        if (!def->states.empty() && row.has_value() && !request.allow_backward) {
+        if (!def->states.empty() && row.has_value() &&
+            !request.allow_backward) {
           const FieldState* current = FindField(*row, name);
           const Sibling* shown =
               current ? ShownSibling(def, *table, *current) : nullptr;
@@ -531,16 +545,16 @@ absl::StatusOr<Change> Store::BuildLocalChange(Txn& txn,
     case WriteRequest::Kind::kRestore: {
       const bool is_delete = request.kind == WriteRequest::Kind::kDelete;
       if (!row.has_value()) {
-        return absl::NotFoundError(
-            absl::StrCat(request.table, " ", request.row_id, " does not exist"));
+        return absl::NotFoundError(absl::StrCat(
+            request.table, " ", request.row_id, " does not exist"));
       }
       if (is_delete && deleted && !request.allow_backward) {
         return absl::NotFoundError(absl::StrCat(
             request.table, " ", request.row_id, " is already deleted"));
       }
       if (!is_delete && !deleted) {
-        return absl::FailedPreconditionError(
-            absl::StrCat(request.table, " ", request.row_id, " is not deleted"));
+        return absl::FailedPreconditionError(absl::StrCat(
+            request.table, " ", request.row_id, " is not deleted"));
       }
       // Writes sorted by field name: "_deleted" sorts before [a-z] fields.
       FieldWrite* w = add_write(kDeletedField, BoolValue(is_delete));
@@ -566,9 +580,8 @@ absl::Status Store::ValidateChange(const Change& change) const {
   }
   const TableDef* table = options_.schema.table(change.table());
   if (table == nullptr) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("unknown table \"", change.table(),
-                     "\" (a newer schema?)"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "unknown table \"", change.table(), "\" (a newer schema?)"));
   }
   if (change.row_id().empty() || change.row_id().size() > 200) {
     return absl::InvalidArgumentError(
@@ -591,8 +604,8 @@ absl::Status Store::ValidateChange(const Change& change) const {
     if (w.field() == kDeletedField) {
       if (table->is_insert_only() ||
           w.value().kind_case() != Value::kBoolValue) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            change.table(), ": invalid _deleted write"));
+        return absl::InvalidArgumentError(
+            absl::StrCat(change.table(), ": invalid _deleted write"));
       }
       continue;
     }
@@ -617,8 +630,8 @@ absl::Status Store::ValidateChange(const Change& change) const {
       }
     }
     if (!has_amount) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          change.table(), ".", table->amount_field, ": required"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(change.table(), ".", table->amount_field, ": required"));
     }
   }
   return absl::OkStatus();

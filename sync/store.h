@@ -51,6 +51,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "outpost/v1/sync.pb.h"
 #include "sync/clock.h"
 #include "sync/digest.h"
@@ -184,8 +185,11 @@ struct ConflictFilter {
 struct Resolution {
   int pick = 0;
   std::optional<Value> value;
-  enum class RowAction { kNone, kKeepDeleted, kRestore } row_action =
-      RowAction::kNone;
+  enum class RowAction {
+    kNone,
+    kKeepDeleted,
+    kRestore
+  } row_action = RowAction::kNone;
   std::string reason;
   std::string author;
 };
@@ -230,6 +234,9 @@ class Store {
   absl::StatusOr<ExtractResult> Extract(const ExtractRequest& request);
   VersionVector vv() const;
   int64_t LastLsn() const;
+  // Blocks until the log holds an entry after `lsn` or `timeout` passes;
+  // returns whether it does. Lets live sessions send new changes promptly.
+  bool WaitForLogAfter(int64_t lsn, absl::Duration timeout) const;
 
   // ---- Reads ----
   // The merged state of a row (siblings included); NOT_FOUND if unknown.

@@ -31,14 +31,15 @@ std::string InsertSql(const TableDef& table, bool upsert) {
   std::string updates = "scope = excluded.scope";
   int i = 3;
   for (const FieldDef& f : table.fields) {
-    absl::StrAppend(&cols, ", ", f.name);
+    const std::string col = QuoteId(f.name);
+    absl::StrAppend(&cols, ", ", col);
     absl::StrAppend(&params, ", ?", i++);
-    absl::StrAppend(&updates, ", ", f.name, " = excluded.", f.name);
+    absl::StrAppend(&updates, ", ", col, " = excluded.", col);
   }
-  return absl::StrCat("INSERT INTO ", table.name, "(", cols, ") VALUES(",
-                      params, ") ON CONFLICT(id) DO ",
-                      upsert ? absl::StrCat("UPDATE SET ", updates)
-                             : std::string("NOTHING"));
+  return absl::StrCat(
+      "INSERT INTO ", QuoteId(table.name), "(", cols, ") VALUES(", params,
+      ") ON CONFLICT(id) DO ",
+      upsert ? absl::StrCat("UPDATE SET ", updates) : std::string("NOTHING"));
 }
 
 }  // namespace
@@ -61,15 +62,18 @@ absl::StatusOr<std::optional<RowState>> Store::LoadRowState(
   return std::optional<RowState>(std::move(row));
 }
 
-absl::StatusOr<std::optional<std::pair<std::string, std::map<std::string, Value>>>>
+absl::StatusOr<
+    std::optional<std::pair<std::string, std::map<std::string, Value>>>>
 Store::ReadValuesLocked(const TableDef& table, const std::string& row_id) {
   std::string cols = "scope";
-  for (const FieldDef& f : table.fields) absl::StrAppend(&cols, ", ", f.name);
-  Statement& st = db_->Cached(
-      absl::StrCat("SELECT ", cols, " FROM ", table.name, " WHERE id = ?1"));
+  for (const FieldDef& f : table.fields)
+    absl::StrAppend(&cols, ", ", QuoteId(f.name));
+  Statement& st = db_->Cached(absl::StrCat(
+      "SELECT ", cols, " FROM ", QuoteId(table.name), " WHERE id = ?1"));
   st.BindText(1, row_id);
   ASSIGN_OR_RETURN(bool found, st.Step());
-  using Result = std::optional<std::pair<std::string, std::map<std::string, Value>>>;
+  using Result =
+      std::optional<std::pair<std::string, std::map<std::string, Value>>>;
   if (!found) return Result();
   std::pair<std::string, std::map<std::string, Value>> out;
   out.first = st.ColumnText(0);
@@ -124,10 +128,9 @@ absl::Status Store::ApplyInsertOnly(Txn& txn, const TableDef& table,
       }
     }
     if (!same) {
-      return absl::AlreadyExistsError(
-          absl::StrCat(table.name, " ", change.row_id(),
-                       " exists with other content (", MergePolicyName(table.policy),
-                       " rows are written once)"));
+      return absl::AlreadyExistsError(absl::StrCat(
+          table.name, " ", change.row_id(), " exists with other content (",
+          MergePolicyName(table.policy), " rows are written once)"));
     }
     return absl::OkStatus();
   }
@@ -158,10 +161,9 @@ absl::Status Store::ApplyRegister(Txn& txn, const TableDef& table,
   if (loaded.has_value()) {
     row = std::move(*loaded);
     if (row.scope() != change.scope()) {
-      return absl::FailedPreconditionError(
-          absl::StrCat(change.table(), " ", change.row_id(),
-                       " belongs to scope ", row.scope(), "; change says ",
-                       change.scope()));
+      return absl::FailedPreconditionError(absl::StrCat(
+          change.table(), " ", change.row_id(), " belongs to scope ",
+          row.scope(), "; change says ", change.scope()));
     }
   } else {
     row.set_table(change.table());
@@ -200,7 +202,7 @@ absl::Status Store::ApplyRegister(Txn& txn, const TableDef& table,
 absl::Status Store::WriteShownRow(const TableDef& table, const RowState& row) {
   if (row.fields_size() == 0 || IsDeleted(row)) {
     Statement& del = db_->Cached(
-        absl::StrCat("DELETE FROM ", table.name, " WHERE id = ?1"));
+        absl::StrCat("DELETE FROM ", QuoteId(table.name), " WHERE id = ?1"));
     del.BindText(1, row.row_id());
     return del.Run();
   }
@@ -210,15 +212,15 @@ absl::Status Store::WriteShownRow(const TableDef& table, const RowState& row) {
   for (size_t i = 0; i < table.fields.size(); ++i) {
     const FieldDef& def = table.fields[i];
     const FieldState* field = FindField(row, def.name);
-    const Sibling* shown =
-        field ? ShownSibling(&def, table, *field) : nullptr;
+    const Sibling* shown = field ? ShownSibling(&def, table, *field) : nullptr;
     BindValue(st, 3 + static_cast<int>(i),
               shown ? shown->value() : NullValue());
   }
   return st.Run();
 }
 
-absl::Status Store::UpdateConflicts(const TableDef& table, const RowState& row) {
+absl::Status Store::UpdateConflicts(const TableDef& table,
+                                    const RowState& row) {
   Statement& del =
       db_->Cached("DELETE FROM _conflicts WHERE tbl = ?1 AND row_id = ?2");
   del.BindText(1, table.name);
@@ -256,8 +258,8 @@ absl::Status Store::AppendLog(Txn& txn, const Change& change) {
 absl::Status Store::Quarantine(const PeerInfo& peer, const Change& change,
                                const absl::Status& why) {
   OUTPOST_LOG(WARNING) << "quarantined " << change.dot().origin() << ":"
-                       << change.dot().seq() << " from " << peer.node_id
-                       << ": " << why.message();
+                       << change.dot().seq() << " from " << peer.node_id << ": "
+                       << why.message();
   std::string blob;
   change.SerializeToString(&blob);
   Statement& st = db_->Cached(
@@ -327,13 +329,13 @@ absl::Status Store::OfferRemote(Txn& txn, const PeerInfo& peer,
   }
   absl::Status refused;
   if (!peer.scopes.Contains(change.scope())) {
-    refused = absl::PermissionDeniedError(
-        absl::StrCat("peer ", peer.node_id, " may not write scope ",
-                     change.scope(), " (it holds ", peer.scopes.ToString(), ")"));
+    refused = absl::PermissionDeniedError(absl::StrCat(
+        "peer ", peer.node_id, " may not write scope ", change.scope(),
+        " (it holds ", peer.scopes.ToString(), ")"));
   } else if (!options_.scopes.Contains(change.scope())) {
-    refused = absl::PermissionDeniedError(
-        absl::StrCat("scope ", change.scope(), " is outside this node's scopes (",
-                     options_.scopes.ToString(), ")"));
+    refused = absl::PermissionDeniedError(absl::StrCat(
+        "scope ", change.scope(), " is outside this node's scopes (",
+        options_.scopes.ToString(), ")"));
   } else {
     refused = ValidateChange(change);
   }

@@ -21,6 +21,14 @@ int64_t Store::LastLsn() const {
   return last_lsn_;
 }
 
+bool Store::WaitForLogAfter(int64_t lsn, absl::Duration timeout) const {
+  absl::MutexLock lock(&db_mu_);
+  auto grown = [this, lsn]() ABSL_SHARED_LOCKS_REQUIRED(db_mu_) {
+    return last_lsn_ > lsn;
+  };
+  return db_mu_.AwaitWithTimeout(absl::Condition(&grown), timeout);
+}
+
 int64_t Store::pending_count() const {
   absl::MutexLock lock(&db_mu_);
   return pending_count_;
@@ -40,7 +48,8 @@ absl::StatusOr<ExtractResult> Store::Extract(const ExtractRequest& request) {
       st.BindText(1, origin);
       st.BindInt(2, static_cast<int64_t>(request.peer_vv.Get(origin)));
       ASSIGN_OR_RETURN(bool row, st.Step());
-      if (row && !st.ColumnIsNull(0)) after = std::min(after, st.ColumnInt(0) - 1);
+      if (row && !st.ColumnIsNull(0))
+        after = std::min(after, st.ColumnInt(0) - 1);
       st.Reset();
     }
   }
@@ -72,9 +81,10 @@ absl::StatusOr<ExtractResult> Store::Extract(const ExtractRequest& request) {
           break;
         }
         Change change;
-        if (!change.ParseFromArray(blob.data(), static_cast<int>(blob.size()))) {
-          return absl::DataLossError(absl::StrCat("log entry ", lsn,
-                                                  " does not parse"));
+        if (!change.ParseFromArray(blob.data(),
+                                   static_cast<int>(blob.size()))) {
+          return absl::DataLossError(
+              absl::StrCat("log entry ", lsn, " does not parse"));
         }
         out.bytes += static_cast<int64_t>(blob.size());
         out.changes.push_back(std::move(change));
@@ -107,7 +117,8 @@ absl::StatusOr<RowState> Store::ReadRow(const std::string& table,
   if (def->is_insert_only()) {
     ASSIGN_OR_RETURN(auto values, ReadValuesLocked(*def, row_id));
     if (!values.has_value()) {
-      return absl::NotFoundError(absl::StrCat(table, " ", row_id, " not found"));
+      return absl::NotFoundError(
+          absl::StrCat(table, " ", row_id, " not found"));
     }
     RowState row;
     row.set_table(table);
@@ -172,9 +183,11 @@ absl::StatusOr<Conflict> Store::ExplainLocked(const std::string& id) {
   const std::string row_id = st.ColumnText(1);
   st.Reset();
   const TableDef* table = options_.schema.table(table_name);
-  ASSIGN_OR_RETURN(std::optional<RowState> row, LoadRowState(table_name, row_id));
+  ASSIGN_OR_RETURN(std::optional<RowState> row,
+                   LoadRowState(table_name, row_id));
   if (table == nullptr || !row.has_value()) {
-    return absl::DataLossError(absl::StrCat("conflict ", id, " names a missing row"));
+    return absl::DataLossError(
+        absl::StrCat("conflict ", id, " names a missing row"));
   }
   for (const ConflictInfo& info : DeriveConflicts(*table, *row)) {
     if (info.id != id) continue;
@@ -189,14 +202,16 @@ absl::StatusOr<Conflict> Store::ExplainLocked(const std::string& id) {
       for (const FieldState& f : row->fields()) {
         for (const Sibling& s : f.siblings()) {
           if (!DotEqual(s.dot(), dot)) continue;
-          if (info.kind == ConflictKind::kValue && f.field() != info.field) continue;
+          if (info.kind == ConflictKind::kValue && f.field() != info.field)
+            continue;
           ConflictValue v;
           v.dot = s.dot();
           v.hlc = s.hlc();
           v.value = s.value();
           v.author = s.author();
           v.field = f.field();
-          const Sibling* shown = ShownSibling(table->field(f.field()), *table, f);
+          const Sibling* shown =
+              ShownSibling(table->field(f.field()), *table, f);
           v.shown = info.kind == ConflictKind::kValue
                         ? (shown != nullptr && DotEqual(shown->dot(), s.dot()))
                         : f.field() == kDeletedField;
@@ -254,8 +269,10 @@ absl::StatusOr<WriteResult> Store::ResolveConflict(
           "a delete-vs-edit conflict is settled by keeping the row deleted or "
           "restoring it");
     }
-    const bool keep = resolution.row_action == Resolution::RowAction::kKeepDeleted;
-    fix.kind = keep ? WriteRequest::Kind::kDelete : WriteRequest::Kind::kRestore;
+    const bool keep =
+        resolution.row_action == Resolution::RowAction::kKeepDeleted;
+    fix.kind =
+        keep ? WriteRequest::Kind::kDelete : WriteRequest::Kind::kRestore;
     fix.allow_backward = true;  // re-delete an already deleted row
     chosen = keep ? "keep deleted" : "restore";
   } else {
@@ -272,7 +289,8 @@ absl::StatusOr<WriteResult> Store::ResolveConflict(
     chosen = ValueToString(value);
     if (conflict.field == kDeletedField) {
       if (value.kind_case() != Value::kBoolValue) {
-        return absl::InvalidArgumentError("value: _deleted takes true or false");
+        return absl::InvalidArgumentError(
+            "value: _deleted takes true or false");
       }
       fix.kind = value.bool_value() ? WriteRequest::Kind::kDelete
                                     : WriteRequest::Kind::kRestore;
@@ -292,8 +310,8 @@ absl::StatusOr<WriteResult> Store::ResolveConflict(
     result.hlc = change.hlc();
     WriteRequest record;
     record.table = kResolutionsTable;
-    record.row_id = absl::StrCat(id, "/", change.dot().origin(), "/",
-                                 change.dot().seq());
+    record.row_id =
+        absl::StrCat(id, "/", change.dot().origin(), "/", change.dot().seq());
     record.scope = conflict.scope;
     record.author = resolution.author;
     record.Set("conflict_id", TextValue(id))
@@ -342,12 +360,15 @@ absl::Status Store::RetryQuarantined(int64_t id) {
       "SELECT change, peer, peer_scopes FROM _quarantine WHERE id = ?1");
   st.BindInt(1, id);
   ASSIGN_OR_RETURN(bool found, st.Step());
-  if (!found) return absl::NotFoundError(absl::StrCat("quarantine entry ", id, " not found"));
+  if (!found)
+    return absl::NotFoundError(
+        absl::StrCat("quarantine entry ", id, " not found"));
   Change change;
   const absl::string_view blob = st.ColumnBlob(0);
   change.ParseFromArray(blob.data(), static_cast<int>(blob.size()));
   const std::string peer = st.ColumnText(1);
-  const ScopeSet peer_scopes = ScopeSet::Of(absl::StrSplit(st.ColumnText(2), ','));
+  const ScopeSet peer_scopes =
+      ScopeSet::Of(absl::StrSplit(st.ColumnText(2), ','));
   st.Reset();
   return RunTxn([&](Txn& txn) -> absl::Status {
     Statement& logged =
@@ -359,8 +380,8 @@ absl::Status Store::RetryQuarantined(int64_t id) {
     if (!already) {
       // The sender's authority does not change with an upgrade.
       if (!peer_scopes.Contains(change.scope())) {
-        return absl::PermissionDeniedError(
-            absl::StrCat("peer ", peer, " may not write scope ", change.scope()));
+        return absl::PermissionDeniedError(absl::StrCat(
+            "peer ", peer, " may not write scope ", change.scope()));
       }
       if (!options_.scopes.Contains(change.scope())) {
         return absl::PermissionDeniedError(absl::StrCat(
@@ -381,7 +402,8 @@ absl::Status Store::DiscardQuarantined(int64_t id) {
   del.BindInt(1, id);
   RETURN_IF_ERROR(del.Run());
   if (db_->Changes() == 0) {
-    return absl::NotFoundError(absl::StrCat("quarantine entry ", id, " not found"));
+    return absl::NotFoundError(
+        absl::StrCat("quarantine entry ", id, " not found"));
   }
   return absl::OkStatus();
 }
@@ -394,17 +416,19 @@ absl::StatusOr<std::vector<std::string>> Store::NegativeBalancesLocked(
   for (const TableDef& table : options_.schema.tables()) {
     if (table.policy != MergePolicy::kLedger) continue;
     if (tables != nullptr && !tables->count(table.name)) continue;
-    std::string keys = table.key_fields.empty()
-                           ? std::string("''")
-                           : absl::StrJoin(table.key_fields, " || ',' || ");
-    std::string group = table.key_fields.empty()
-                            ? std::string("1")
-                            : absl::StrJoin(table.key_fields, ", ");
-    ASSIGN_OR_RETURN(
-        auto st, db_->Prepare(absl::StrCat(
-                     "SELECT ", keys, ", SUM(", table.amount_field, ") FROM ",
-                     table.name, " GROUP BY ", group, " HAVING SUM(",
-                     table.amount_field, ") < 0")));
+    std::vector<std::string> key_cols;
+    for (const std::string& k : table.key_fields)
+      key_cols.push_back(QuoteId(k));
+    const std::string keys = key_cols.empty()
+                                 ? std::string("''")
+                                 : absl::StrJoin(key_cols, " || ',' || ");
+    const std::string group =
+        key_cols.empty() ? std::string("1") : absl::StrJoin(key_cols, ", ");
+    const std::string amount = QuoteId(table.amount_field);
+    ASSIGN_OR_RETURN(auto st, db_->Prepare(absl::StrCat(
+                                  "SELECT ", keys, ", SUM(", amount, ") FROM ",
+                                  QuoteId(table.name), " GROUP BY ", group,
+                                  " HAVING SUM(", amount, ") < 0")));
     while (true) {
       ASSIGN_OR_RETURN(bool row, st->Step());
       if (!row) break;

@@ -2,11 +2,14 @@
 
 namespace outpost::sync {
 
-std::pair<std::unique_ptr<InMemoryTransport>, std::unique_ptr<InMemoryTransport>>
+std::pair<std::unique_ptr<InMemoryTransport>,
+          std::unique_ptr<InMemoryTransport>>
 InMemoryTransport::CreatePair() {
   auto channel = std::make_shared<Channel>();
-  return {std::unique_ptr<InMemoryTransport>(new InMemoryTransport(channel, true)),
-          std::unique_ptr<InMemoryTransport>(new InMemoryTransport(channel, false))};
+  return {
+      std::unique_ptr<InMemoryTransport>(new InMemoryTransport(channel, true)),
+      std::unique_ptr<InMemoryTransport>(
+          new InMemoryTransport(channel, false))};
 }
 
 absl::Status InMemoryTransport::Send(const outpost::v1::SyncMessage& message) {
@@ -16,8 +19,8 @@ absl::Status InMemoryTransport::Send(const outpost::v1::SyncMessage& message) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::optional<outpost::v1::SyncMessage>> InMemoryTransport::Receive(
-    absl::Duration timeout) {
+absl::StatusOr<std::optional<outpost::v1::SyncMessage>>
+InMemoryTransport::Receive(absl::Duration timeout) {
   absl::MutexLock lock(&channel_->mu);
   auto& inbox = is_a_ ? channel_->to_a : channel_->to_b;
   auto ready = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(channel_->mu) {

@@ -6,7 +6,8 @@
 
 namespace outpost::sync {
 
-VersionVector VersionVector::FromProto(const outpost::v1::VersionVector& proto) {
+VersionVector VersionVector::FromProto(
+    const outpost::v1::VersionVector& proto) {
   VersionVector vv;
   for (const auto& e : proto.entries()) vv.Advance(e.origin(), e.seq());
   return vv;

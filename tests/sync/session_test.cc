@@ -11,8 +11,8 @@ namespace outpost::sync {
 namespace {
 
 using ::testing::HasSubstr;
-using ::testing::SizeIs;
 using testing::OpenStore;
+using ::testing::SizeIs;
 using testing::TempDir;
 
 WriteRequest Passage(const std::string& id, const std::string& scope) {
@@ -26,14 +26,15 @@ WriteRequest Passage(const std::string& id, const std::string& scope) {
 
 // Passes messages between two sessions, single-threaded, until neither side
 // has anything to say. Returns the first error.
-absl::Status Exchange(SyncSession& a, SyncSession& b, int max_messages = 100000) {
+absl::Status Exchange(SyncSession& a, SyncSession& b,
+                      int max_messages = 100000) {
   std::deque<SyncMessage> to_a, to_b;
   for (auto& m : a.Start()) to_b.push_back(m);
   for (auto& m : b.Start()) to_a.push_back(m);
   int delivered = 0;
   while ((!to_a.empty() || !to_b.empty()) && delivered < max_messages) {
-    for (auto [queue, session, reply] :
-         {std::make_tuple(&to_a, &a, &to_b), std::make_tuple(&to_b, &b, &to_a)}) {
+    for (auto [queue, session, reply] : {std::make_tuple(&to_a, &a, &to_b),
+                                         std::make_tuple(&to_b, &b, &to_a)}) {
       if (queue->empty()) continue;
       SyncMessage m = queue->front();
       queue->pop_front();
@@ -189,7 +190,8 @@ TEST(SessionTest, ChangeOutsideSendersScopeIsQuarantined) {
   unknown.mutable_dot()->set_seq(3);
   unknown.set_table("vaccinations");
   PeerInfo peer{"yatai", ScopeSet::Of({"yatai"})};
-  auto result = central->ApplyBatch(peer, {change, good, unknown}, std::nullopt);
+  auto result =
+      central->ApplyBatch(peer, {change, good, unknown}, std::nullopt);
   ASSERT_TRUE(result.ok()) << result.status();
   EXPECT_EQ(result->applied, 1);
   EXPECT_EQ(result->quarantined, 2);
@@ -215,7 +217,8 @@ TEST(SessionTest, InMemoryTransportThreadsConverge) {
   auto [ta, tb] = InMemoryTransport::CreatePair();
   SyncSession sa(a.get(), {}), sb(b.get(), {});
   absl::Status sb_status;
-  std::thread t([&] { sb_status = RunSessionUntilIdle(sb, *tb, absl::Seconds(30)); });
+  std::thread t(
+      [&] { sb_status = RunSessionUntilIdle(sb, *tb, absl::Seconds(30)); });
   absl::Status sa_status = RunSessionUntilIdle(sa, *ta, absl::Seconds(30));
   t.join();
   ASSERT_TRUE(sa_status.ok()) << sa_status;

@@ -12,8 +12,8 @@
 namespace outpost::sync {
 namespace {
 
-using ::testing::SizeIs;
 using testing::OpenStore;
+using ::testing::SizeIs;
 using testing::TempDir;
 
 WriteRequest Resident(const std::string& id, const std::string& phone) {
@@ -32,9 +32,8 @@ void Sync(Store* a, Store* b) {
   auto [ta, tb] = InMemoryTransport::CreatePair();
   SyncSession sa(a, {}), sb(b, {});
   absl::Status status_b;
-  std::thread thread_b([&] {
-    status_b = RunSessionUntilIdle(sb, *tb, absl::Seconds(30));
-  });
+  std::thread thread_b(
+      [&] { status_b = RunSessionUntilIdle(sb, *tb, absl::Seconds(30)); });
   absl::Status status_a = RunSessionUntilIdle(sa, *ta, absl::Seconds(30));
   thread_b.join();
   ASSERT_TRUE(status_a.ok()) << status_a;
@@ -133,10 +132,12 @@ TEST(StoreTest, BadWritesAreRefusedNamingTheField) {
   EXPECT_THAT(r.status().message(), ::testing::HasSubstr("age"));
   w = Resident("r1", "1");
   w.table = "nope";
-  EXPECT_EQ(store->Write(w).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(store->Write(w).status().code(),
+            absl::StatusCode::kInvalidArgument);
   w = Resident("r1", "1");
   w.scope = "heping";
-  EXPECT_EQ(store->Write(w).status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(store->Write(w).status().code(),
+            absl::StatusCode::kPermissionDenied);
   // WriteAll is all or nothing.
   WriteRequest bad = Resident("r3", "3");
   bad.Set("phone", TextValue("dup"));
@@ -165,7 +166,8 @@ TEST(StoreTest, AppendOnlyRowsAreWrittenOnce) {
   EXPECT_EQ(store->Write(w).status().code(), absl::StatusCode::kAlreadyExists);
   WriteRequest del = w;
   del.kind = WriteRequest::Kind::kDelete;
-  EXPECT_EQ(store->Write(del).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(store->Write(del).status().code(),
+            absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(store->vv().Get("a"), 1u);
 }
 
@@ -233,15 +235,18 @@ TEST(StoreTest, StateMachineConvergesToFurthestWithoutConflict) {
   w.fields = {{"status", TextValue("accepted")}};
   ASSERT_TRUE(b->Write(w).ok());
   Sync(a.get(), b.get());
-  EXPECT_EQ((*a->ReadValues("requests", "q1"))["status"].text_value(), "delivered");
-  EXPECT_EQ((*b->ReadValues("requests", "q1"))["status"].text_value(), "delivered");
+  EXPECT_EQ((*a->ReadValues("requests", "q1"))["status"].text_value(),
+            "delivered");
+  EXPECT_EQ((*b->ReadValues("requests", "q1"))["status"].text_value(),
+            "delivered");
   EXPECT_THAT(*a->ListConflicts(), SizeIs(0));
   // Moving back needs an explicit operator action.
   w.fields = {{"status", TextValue("requested")}};
   EXPECT_EQ(a->Write(w).status().code(), absl::StatusCode::kFailedPrecondition);
   w.allow_backward = true;
   ASSERT_TRUE(a->Write(w).ok());
-  EXPECT_EQ((*a->ReadValues("requests", "q1"))["status"].text_value(), "requested");
+  EXPECT_EQ((*a->ReadValues("requests", "q1"))["status"].text_value(),
+            "requested");
   w.fields = {{"status", TextValue("lost")}};
   EXPECT_EQ(a->Write(w).status().code(), absl::StatusCode::kInvalidArgument);
 }
@@ -281,7 +286,8 @@ TEST(StoreTest, CrashBeforeCommitLeavesNothing) {
   TempDir dir;
   auto a = OpenStore(dir.File("a.db"), "a");
   auto b = OpenStore(dir.File("b.db"), "b");
-  for (int i = 0; i < 10; ++i) ASSERT_TRUE(a->Write(Resident(absl::StrCat("r", i), "1")).ok());
+  for (int i = 0; i < 10; ++i)
+    ASSERT_TRUE(a->Write(Resident(absl::StrCat("r", i), "1")).ok());
   ExtractRequest req;
   req.peer_scopes = ScopeSet::All();
   auto extract = a->Extract(req);
@@ -305,7 +311,8 @@ TEST(StoreTest, GapFromNarrowerPeerWaitsUntilFilled) {
   TempDir dir;
   auto a = OpenStore(dir.File("a.db"), "a");
   auto c = OpenStore(dir.File("c.db"), "c");
-  for (int i = 0; i < 3; ++i) ASSERT_TRUE(a->Write(Resident(absl::StrCat("r", i), "1")).ok());
+  for (int i = 0; i < 3; ++i)
+    ASSERT_TRUE(a->Write(Resident(absl::StrCat("r", i), "1")).ok());
   ExtractRequest req;
   req.peer_scopes = ScopeSet::All();
   auto extract = a->Extract(req);
@@ -313,7 +320,8 @@ TEST(StoreTest, GapFromNarrowerPeerWaitsUntilFilled) {
   // A peer holding only scope "yatai" does not vouch for gaps: (a,2) and
   // (a,3) wait for (a,1).
   PeerInfo narrow{"n", ScopeSet::Of({"yatai"})};
-  auto r = c->ApplyBatch(narrow, {extract->changes[1], extract->changes[2]}, std::nullopt);
+  auto r = c->ApplyBatch(narrow, {extract->changes[1], extract->changes[2]},
+                         std::nullopt);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->pending, 2);
   EXPECT_EQ(c->vv().Get("a"), 0u);
@@ -336,7 +344,8 @@ TEST(StoreTest, RefusesAnotherNodesDatabaseAndGarbage) {
   options.schema = testing::TestSchema();
   auto other = Store::Open(options);
   EXPECT_EQ(other.status().code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_THAT(other.status().message(), ::testing::HasSubstr("belongs to node \"a\""));
+  EXPECT_THAT(other.status().message(),
+              ::testing::HasSubstr("belongs to node \"a\""));
   {
     FILE* f = fopen(dir.File("junk.db").c_str(), "w");
     for (int i = 0; i < 4096; ++i) fputc('x', f);
@@ -346,7 +355,8 @@ TEST(StoreTest, RefusesAnotherNodesDatabaseAndGarbage) {
   auto junk = Store::Open(options);
   EXPECT_FALSE(junk.ok());
   options.node_id = "bad id";
-  EXPECT_EQ(Store::Open(options).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Store::Open(options).status().code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 }  // namespace

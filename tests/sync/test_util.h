@@ -18,7 +18,8 @@ namespace outpost::sync::testing {
 class TempDir {
  public:
   TempDir() {
-    std::string templ = (std::filesystem::temp_directory_path() / "outpost-XXXXXX").string();
+    std::string templ =
+        (std::filesystem::temp_directory_path() / "outpost-XXXXXX").string();
     path_ = mkdtemp(templ.data());
   }
   ~TempDir() { std::filesystem::remove_all(path_); }
