@@ -1,0 +1,75 @@
+// outpostd: one Outpost node (see README "outpostd").
+#include <signal.h>
+
+#include <iostream>
+#include <thread>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_split.h"
+#include "server/node.h"
+#include "sync/logging.h"
+
+ABSL_FLAG(std::string, node_id, "", "this node's id (e.g. central, yatai)");
+ABSL_FLAG(std::string, role, "", "central or community");
+ABSL_FLAG(std::string, db, "", "path of the node's SQLite database");
+ABSL_FLAG(std::string, listen, "127.0.0.1:0",
+          "HOST:PORT to serve on (port 0 = any)");
+ABSL_FLAG(std::string, port_file, "",
+          "write the bound HOST:PORT here once listening");
+ABSL_FLAG(std::string, upstream, "",
+          "HOST:PORT of the upstream node (community)");
+ABSL_FLAG(
+    std::vector<std::string>, scopes, {},
+    "scopes held (default: the node id for a community, all for central)");
+ABSL_FLAG(bool, sync_full, true,
+          "fsync every commit (durable against power loss); false: only "
+          "against crashes");
+ABSL_FLAG(std::string, log_level, "info", "debug, info, warning or error");
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "outpostd --node_id=ID --role=central|community --db=PATH "
+      "[--listen=HOST:PORT] "
+      "[--port_file=PATH] [--upstream=HOST:PORT] [--scopes=a,b]");
+  absl::ParseCommandLine(argc, argv);
+  const std::string level = absl::GetFlag(FLAGS_log_level);
+  if (level == "debug") outpost::SetMinLogLevel(outpost::LogLevel::kDebug);
+  if (level == "warning") outpost::SetMinLogLevel(outpost::LogLevel::kWarning);
+  if (level == "error") outpost::SetMinLogLevel(outpost::LogLevel::kError);
+
+  // Block the stop signals in every thread; one thread waits for them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  outpost::server::NodeOptions options;
+  options.node_id = absl::GetFlag(FLAGS_node_id);
+  options.role = absl::GetFlag(FLAGS_role);
+  options.db_path = absl::GetFlag(FLAGS_db);
+  options.listen = absl::GetFlag(FLAGS_listen);
+  options.port_file = absl::GetFlag(FLAGS_port_file);
+  options.upstream = absl::GetFlag(FLAGS_upstream);
+  options.scopes = absl::GetFlag(FLAGS_scopes);
+  options.synchronous_full = absl::GetFlag(FLAGS_sync_full);
+
+  absl::StatusOr<std::unique_ptr<outpost::server::Node>> node =
+      outpost::server::Node::Start(options);
+  if (!node.ok()) {
+    std::cerr << "outpostd: " << node.status().message() << std::endl;
+    return 2;
+  }
+  std::thread waiter([&] {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    OUTPOST_LOG(INFO) << "signal " << sig << " received";
+    (*node)->Shutdown();
+  });
+  (*node)->Wait();
+  node->reset();  // closes the store after in-flight commits
+  waiter.detach();
+  return 0;
+}

@@ -1,0 +1,69 @@
+// Node: one running outpostd — the store, the gRPC server with its services,
+// and (community role) the upstream link.
+//
+//   NodeOptions options = ...;             // from flags
+//   ASSIGN_OR_RETURN(auto node, Node::Start(options));
+//   node->Wait();                          // until Shutdown() from a signal
+//
+// Thread-safety: Shutdown may be called from any thread, once.
+#ifndef OUTPOST_SERVER_NODE_H_
+#define OUTPOST_SERVER_NODE_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "server/admin_service.h"
+#include "server/peers.h"
+#include "server/replication_service.h"
+#include "server/upstream.h"
+#include "sync/store.h"
+
+namespace outpost::server {
+
+struct NodeOptions {
+  std::string node_id;
+  std::string role;  // "central" or "community"
+  std::string db_path;
+  std::string listen = "127.0.0.1:0";
+  std::string port_file;
+  std::string upstream;
+  std::vector<std::string> scopes;  // empty: node id (community), all (central)
+  bool synchronous_full = true;
+};
+
+// Checks flag values; INVALID_ARGUMENT naming the flag.
+absl::Status ValidateNodeOptions(const NodeOptions& options);
+
+class Node {
+ public:
+  static absl::StatusOr<std::unique_ptr<Node>> Start(
+      const NodeOptions& options);
+  ~Node();
+
+  // Stops accepting, ends sessions, lets in-flight commits finish.
+  void Shutdown();
+  void Wait();
+  int port() const { return port_; }
+  sync::Store* store() { return store_.get(); }
+
+ private:
+  Node() = default;
+  NodeOptions options_;
+  std::unique_ptr<sync::Store> store_;
+  PeerRegistry peers_;
+  std::unique_ptr<Upstream> upstream_;
+  std::unique_ptr<ReplicationService> replication_;
+  std::unique_ptr<AdminService> admin_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+  absl::Mutex mu_;
+  bool shut_down_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+}  // namespace outpost::server
+
+#endif  // OUTPOST_SERVER_NODE_H_

@@ -1,0 +1,121 @@
+#include "server/replication_service.h"
+
+#include <deque>
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "server/grpc_status.h"
+#include "server/session_driver.h"
+#include "sync/logging.h"
+
+namespace outpost::server {
+namespace {
+
+using outpost::v1::SyncMessage;
+
+class SyncReactor : public grpc::ServerBidiReactor<SyncMessage, SyncMessage> {
+ public:
+  SyncReactor(sync::Store* store, const std::string& role, PeerRegistry* peers,
+              std::string key, std::atomic<int>* active)
+      : active_(active) {
+    ++*active_;
+    SessionDriver::Callbacks callbacks;
+    callbacks.send = [this](const SyncMessage& m) { return Enqueue(m); };
+    callbacks.on_room = [this] { StartRead(&in_); };
+    callbacks.on_end = [this](const absl::Status& status) { End(status); };
+    sync::SessionOptions options;
+    options.role = role;
+    driver_ = std::make_unique<SessionDriver>(store, options, peers,
+                                              std::move(key), callbacks);
+    driver_->Start();
+    StartRead(&in_);
+  }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) {
+      // The client half-closed or the call broke.
+      driver_->Close(absl::CancelledError("peer closed the stream"));
+      return;
+    }
+    if (driver_->Deliver(std::move(in_))) StartRead(&in_);
+    // else: the driver calls on_room, which starts the next read.
+  }
+
+  void OnWriteDone(bool ok) override {
+    absl::MutexLock lock(&mu_);
+    writing_ = false;
+    if (!ok) {
+      broken_ = true;
+      outbox_.clear();
+    }
+    WriteNextLocked();
+  }
+
+  void OnCancel() override {
+    driver_->Close(absl::CancelledError("call cancelled"));
+  }
+
+  void OnDone() override {
+    driver_->Close(absl::CancelledError("call done"));
+    driver_.reset();  // joins the driver thread (it stops within ~20 ms)
+    --*active_;
+    delete this;
+  }
+
+ private:
+  bool Enqueue(const SyncMessage& m) {
+    absl::MutexLock lock(&mu_);
+    if (broken_ || finishing_) return false;
+    outbox_.push_back(m);
+    WriteNextLocked();
+    return true;
+  }
+
+  void End(const absl::Status& status) {
+    absl::MutexLock lock(&mu_);
+    if (finishing_) return;
+    finishing_ = true;
+    finish_status_ =
+        absl::IsCancelled(status) ? grpc::Status::OK : ToGrpcStatus(status);
+    WriteNextLocked();
+  }
+
+  void WriteNextLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (writing_ || finished_) return;
+    if (!outbox_.empty()) {
+      current_ = std::move(outbox_.front());
+      outbox_.pop_front();
+      writing_ = true;
+      StartWrite(&current_);
+      return;
+    }
+    if (finishing_) {
+      finished_ = true;
+      Finish(finish_status_);
+    }
+  }
+
+  std::atomic<int>* active_;
+  std::unique_ptr<SessionDriver> driver_;
+  SyncMessage in_;
+  absl::Mutex mu_;
+  std::deque<SyncMessage> outbox_ ABSL_GUARDED_BY(mu_);
+  SyncMessage current_ ABSL_GUARDED_BY(mu_);
+  bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  bool broken_ ABSL_GUARDED_BY(mu_) = false;
+  bool finishing_ ABSL_GUARDED_BY(mu_) = false;
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  grpc::Status finish_status_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace
+
+grpc::ServerBidiReactor<SyncMessage, SyncMessage>* ReplicationService::Sync(
+    grpc::CallbackServerContext* context) {
+  context->set_compression_algorithm(GRPC_COMPRESS_GZIP);
+  return new SyncReactor(store_, role_, peers_,
+                         absl::StrCat(context->peer(), "#", next_id_++),
+                         &active_);
+}
+
+}  // namespace outpost::server

@@ -1,0 +1,75 @@
+#include "server/schema.h"
+
+#include <cstdlib>
+
+#include "sync/logging.h"
+
+namespace outpost::server {
+
+using sync::FieldType;
+using sync::MergePolicy;
+using sync::TableDef;
+
+sync::Schema OutpostSchema() {
+  sync::Schema schema;
+  auto add = [&schema](TableDef table) {
+    absl::Status status = schema.AddTable(std::move(table));
+    if (!status.ok()) {
+      OUTPOST_LOG(ERROR) << "built-in schema is invalid: " << status;
+      std::abort();
+    }
+  };
+  add({"households",
+       MergePolicy::kRegister,
+       {{"community", FieldType::kText},
+        {"compound", FieldType::kText},
+        {"building", FieldType::kText},
+        {"unit", FieldType::kText},
+        {"room", FieldType::kText}},
+       "",
+       {}});
+  add({"residents",
+       MergePolicy::kRegister,
+       {{"name", FieldType::kText},
+        {"id_number", FieldType::kText},
+        {"phone", FieldType::kText},
+        {"household", FieldType::kText},
+        {"key_category", FieldType::kText},
+        {"control", FieldType::kText},
+        {"control_start", FieldType::kText},
+        {"control_end", FieldType::kText}},
+       "",
+       {}});
+  add({"passages",
+       MergePolicy::kAppendOnly,
+       {{"checkpoint", FieldType::kText},
+        {"resident", FieldType::kText},
+        {"direction", FieldType::kText},
+        {"temp", FieldType::kReal},
+        {"decision", FieldType::kText},
+        {"staff", FieldType::kText},
+        {"at_ms", FieldType::kInt}},
+       "",
+       {}});
+  add({"supply_movements",
+       MergePolicy::kLedger,
+       {{"item", FieldType::kText},
+        {"location", FieldType::kText},
+        {"qty", FieldType::kInt},
+        {"kind", FieldType::kText}},
+       "qty",
+       {"item", "location"}});
+  add({"alerts",
+       MergePolicy::kStateMachine,
+       {{"status",
+         FieldType::kText,
+         {"open", "acknowledged", "handled", "closed"}},
+        {"kind", FieldType::kText},
+        {"subject", FieldType::kText},
+        {"note", FieldType::kText}},
+       "",
+       {}});
+  return schema;
+}
+
+}  // namespace outpost::server

@@ -1,0 +1,230 @@
+// End-to-end: real outpostd processes on 127.0.0.1, port 0, temp folders.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <memory>
+
+#include "tests/e2e/e2e_util.h"
+#include "tests/e2e/node_process.h"
+#include "tests/sync/test_util.h"
+
+namespace outpost::testing {
+namespace {
+
+using sync::testing::TempDir;
+using ::testing::HasSubstr;
+
+NodeSpec Central(const TempDir& dir,
+                 const std::string& listen = "127.0.0.1:0") {
+  NodeSpec spec;
+  spec.node_id = "central";
+  spec.role = "central";
+  spec.dir = dir.path();
+  spec.listen = listen;
+  return spec;
+}
+
+NodeSpec Community(const TempDir& dir, const std::string& id,
+                   const std::string& upstream) {
+  NodeSpec spec;
+  spec.node_id = id;
+  spec.role = "community";
+  spec.dir = dir.path();
+  spec.upstream = upstream;
+  return spec;
+}
+
+TEST(NodeE2E, RefusesToStartWithOneClearLine) {
+  TempDir dir;
+  auto run = [&](std::vector<std::string> flags) {
+    return RunOutpostd(flags, dir.path());
+  };
+  auto [code, err] = run({"--role=central", "--db=" + dir.File("a.db")});
+  EXPECT_NE(code, 0);
+  EXPECT_THAT(err, HasSubstr("--node_id is required"));
+  std::tie(code, err) =
+      run({"--node_id=a", "--role=boss", "--db=" + dir.File("a.db")});
+  EXPECT_NE(code, 0);
+  EXPECT_THAT(err, HasSubstr("--role must be central or community"));
+  std::tie(code, err) =
+      run({"--node_id=a", "--role=central", "--db=/nonexistent/dir/a.db"});
+  EXPECT_NE(code, 0);
+  EXPECT_THAT(err, HasSubstr("not writable"));
+  std::tie(code, err) =
+      run({"--node_id=y", "--role=community", "--db=" + dir.File("y.db")});
+  EXPECT_NE(code, 0);
+  EXPECT_THAT(err, HasSubstr("--upstream is required"));
+  std::tie(code, err) = run({"--node_id=a", "--role=central",
+                             "--db=" + dir.File("a.db"), "--listen=nonsense"});
+  EXPECT_NE(code, 0);
+  EXPECT_THAT(err, HasSubstr("--listen"));
+
+  // A database that belongs to another node, a corrupt file, a port in use.
+  auto central = NodeProcess::Start(Central(dir));
+  ASSERT_TRUE(central.ok()) << central.status();
+  std::tie(code, err) =
+      run({"--node_id=other", "--role=central",
+           "--db=" + dir.File("central.db"), "--listen=127.0.0.1:0"});
+  EXPECT_NE(code, 0);
+  EXPECT_THAT(err, HasSubstr("belongs to node \"central\""));
+  std::tie(code, err) =
+      run({"--node_id=c2", "--role=central", "--db=" + dir.File("c2.db"),
+           "--listen=" + (*central)->address()});
+  EXPECT_NE(code, 0);
+  EXPECT_THAT(err, HasSubstr("cannot listen"));
+  {
+    FILE* f = fopen(dir.File("junk.db").c_str(), "w");
+    for (int i = 0; i < 8192; ++i) fputc(i % 251, f);
+    fclose(f);
+  }
+  std::tie(code, err) =
+      run({"--node_id=j", "--role=central", "--db=" + dir.File("junk.db")});
+  EXPECT_NE(code, 0);
+  EXPECT_THAT(err, HasSubstr("junk.db"));
+  EXPECT_EQ((*central)->Stop(), 0);  // SIGTERM: clean exit 0
+}
+
+// Central + 3 communities: all write while central is down; central comes
+// up; every community verifies equal and central holds every write.
+TEST(NodeE2E, CommunitiesWriteWhileCentralDownThenConverge) {
+  TempDir dir;
+  auto first = NodeProcess::Start(Central(dir));
+  ASSERT_TRUE(first.ok()) << first.status();
+  const std::string central_address = (*first)->address();
+  ASSERT_EQ((*first)->Stop(), 0);
+
+  std::vector<std::unique_ptr<NodeProcess>> communities;
+  for (const char* id : {"yatai", "heping", "xinhua"}) {
+    auto node = NodeProcess::Start(Community(dir, id, central_address));
+    ASSERT_TRUE(node.ok()) << node.status();
+    communities.push_back(*std::move(node));
+  }
+  int n = 0;
+  for (auto& c : communities) {
+    ASSERT_TRUE(PutPassages(*c, c->spec().node_id, 0, 3000 + 500 * n++).ok());
+    ASSERT_TRUE(PutField(*c, "residents", c->spec().node_id + "-r1",
+                         c->spec().node_id, "phone", "13800000000")
+                    .ok());
+    auto status = c->Status();
+    ASSERT_TRUE(status.ok());
+    EXPECT_NE(status->upstream_state(), "connected");  // central is down
+  }
+  auto central = NodeProcess::Start(Central(dir, central_address));
+  ASSERT_TRUE(central.ok()) << central.status();
+  for (auto& c : communities) {
+    EXPECT_TRUE(WaitFor([&] { return VerifiedEqual(*c); }, absl::Seconds(60)))
+        << c->spec().node_id << "\n"
+        << c->LogTail();
+  }
+  auto status = (*central)->Status();
+  ASSERT_TRUE(status.ok());
+  n = 0;
+  for (auto& c : communities) {
+    // Every acknowledged write is at central: the whole sequence of each.
+    EXPECT_EQ(VvGet(status->vv(), c->spec().node_id),
+              static_cast<uint64_t>(3000 + 500 * n++ + 1));
+    auto row = GetRow(**central, "passages", c->spec().node_id + "-10000042");
+    EXPECT_TRUE(row.ok()) << row.status();
+    auto cs = c->Status();
+    ASSERT_TRUE(cs.ok());
+    EXPECT_EQ(cs->upstream_state(), "connected");
+    EXPECT_GT(cs->last_sync_ms(), 0);
+  }
+  // Live: a new write reaches central quickly.
+  auto& yatai = *communities[0];
+  ASSERT_TRUE(
+      PutField(yatai, "residents", "yatai-r2", "yatai", "phone", "1").ok());
+  EXPECT_TRUE(
+      WaitFor([&] { return GetRow(**central, "residents", "yatai-r2").ok(); },
+              absl::Seconds(5)));
+  // Central relays nothing of other scopes to a community.
+  EXPECT_FALSE(GetRow(yatai, "passages", "heping-10000001").ok());
+  for (auto& c : communities) EXPECT_EQ(c->Stop(), 0);
+  EXPECT_EQ((*central)->Stop(), 0);
+}
+
+// kill -9 of central, then of the community, in the middle of a large
+// catch-up; restart on the same files; converge with nothing lost.
+TEST(NodeE2E, KillNineDuringCatchUpLosesNothing) {
+  TempDir dir;
+  auto first = NodeProcess::Start(Central(dir));
+  ASSERT_TRUE(first.ok()) << first.status();
+  const std::string central_address = (*first)->address();
+  (*first)->Stop();
+  auto community = NodeProcess::Start(Community(dir, "yatai", central_address));
+  ASSERT_TRUE(community.ok()) << community.status();
+  constexpr int kRows = 60000;
+  ASSERT_TRUE(PutPassages(**community, "yatai", 0, kRows, 5000).ok());
+
+  auto central = NodeProcess::Start(Central(dir, central_address));
+  ASSERT_TRUE(central.ok()) << central.status();
+  auto central_has = [&](uint64_t at_least) {
+    auto s = (*central)->Status();
+    return s.ok() && VvGet(s->vv(), "yatai") >= at_least;
+  };
+  ASSERT_TRUE(WaitFor([&] { return central_has(1); }, absl::Seconds(30)));
+  (*central)->Kill();
+  auto restarted = NodeProcess::Start(Central(dir, central_address));
+  ASSERT_TRUE(restarted.ok()) << restarted.status();
+  central = std::move(restarted);
+  ASSERT_TRUE(
+      WaitFor([&] { return central_has(kRows / 4); }, absl::Seconds(60)));
+  (*community)->Kill();
+  // Acknowledged writes survive the community's crash too.
+  auto community2 =
+      NodeProcess::Start(Community(dir, "yatai", central_address));
+  ASSERT_TRUE(community2.ok()) << community2.status();
+  ASSERT_TRUE(PutPassages(**community2, "yatai", kRows, 10).ok());
+  EXPECT_TRUE(
+      WaitFor([&] { return central_has(kRows + 10); }, absl::Seconds(90)))
+      << (*community2)->LogTail();
+  EXPECT_TRUE(
+      WaitFor([&] { return VerifiedEqual(**community2); }, absl::Seconds(30)));
+  EXPECT_TRUE(GetRow(**central, "passages", "yatai-10000000").ok());
+  EXPECT_TRUE(GetRow(**central, "passages",
+                     absl::StrCat("yatai-", 10000000 + kRows + 9))
+                  .ok());
+}
+
+// The same field edited at a community and at central while apart: the same
+// conflict is listed on both nodes.
+TEST(NodeE2E, ConcurrentEditIsTheSameConflictEverywhere) {
+  TempDir dir;
+  auto central = NodeProcess::Start(Central(dir));
+  ASSERT_TRUE(central.ok()) << central.status();
+  const std::string central_address = (*central)->address();
+  auto community = NodeProcess::Start(Community(dir, "yatai", central_address));
+  ASSERT_TRUE(community.ok()) << community.status();
+  ASSERT_TRUE(
+      PutField(**community, "residents", "r1", "yatai", "phone", "111").ok());
+  ASSERT_TRUE(WaitFor([&] { return GetRow(**central, "residents", "r1").ok(); },
+                      absl::Seconds(10)));
+  // Apart: central down while the community edits; then the community down
+  // while central edits.
+  ASSERT_EQ((*central)->Stop(), 0);
+  ASSERT_TRUE(
+      PutField(**community, "residents", "r1", "yatai", "phone", "222").ok());
+  ASSERT_EQ((*community)->Stop(), 0);
+  auto central2 = NodeProcess::Start(Central(dir, central_address));
+  ASSERT_TRUE(central2.ok()) << central2.status();
+  ASSERT_TRUE(
+      PutField(**central2, "residents", "r1", "yatai", "phone", "333").ok());
+  auto community2 =
+      NodeProcess::Start(Community(dir, "yatai", central_address));
+  ASSERT_TRUE(community2.ok()) << community2.status();
+  ASSERT_TRUE(
+      WaitFor([&] { return VerifiedEqual(**community2); }, absl::Seconds(30)));
+  auto at_central = ConflictIds(**central2);
+  auto at_community = ConflictIds(**community2);
+  ASSERT_TRUE(at_central.ok() && at_community.ok());
+  ASSERT_EQ(at_central->size(), 1u);
+  EXPECT_EQ(*at_central, *at_community);
+  auto row_c = GetRow(**central2, "residents", "r1");
+  auto row_m = GetRow(**community2, "residents", "r1");
+  ASSERT_TRUE(row_c.ok() && row_m.ok());
+  EXPECT_EQ(row_c->values().at("phone").text_value(),
+            row_m->values().at("phone").text_value());
+}
+
+}  // namespace
+}  // namespace outpost::testing
