@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "tests/e2e/e2e_util.h"
+#include "tests/e2e/fault_proxy.h"
 #include "tests/e2e/node_process.h"
 #include "tests/sync/test_util.h"
 
@@ -224,6 +225,47 @@ TEST(NodeE2E, ConcurrentEditIsTheSameConflictEverywhere) {
   ASSERT_TRUE(row_c.ok() && row_m.ok());
   EXPECT_EQ(row_c->values().at("phone").text_value(),
             row_m->values().at("phone").text_value());
+}
+
+// A network cut without process death: a proxy between the community and
+// central blackholes (packets vanish), then resets, then heals.
+TEST(NodeE2E, NetworkCutDuringLiveSyncHealsAndConverges) {
+  TempDir dir;
+  auto central = NodeProcess::Start(Central(dir));
+  ASSERT_TRUE(central.ok()) << central.status();
+  auto proxy = FaultProxy::Start("127.0.0.1", (*central)->port());
+  ASSERT_TRUE(proxy.ok()) << proxy.status();
+  auto community = NodeProcess::Start(
+      Community(dir, "yatai", absl::StrCat("127.0.0.1:", (*proxy)->port())));
+  ASSERT_TRUE(community.ok()) << community.status();
+  auto central_has = [&](uint64_t n) {
+    auto s = (*central)->Status();
+    return s.ok() && VvGet(s->vv(), "yatai") >= n;
+  };
+  ASSERT_TRUE(PutPassages(**community, "yatai", 0, 500).ok());
+  ASSERT_TRUE(WaitFor([&] { return central_has(500); }, absl::Seconds(20)));
+
+  // Cut while live: writes keep being acknowledged locally.
+  (*proxy)->SetMode(FaultProxy::Mode::kBlackhole);
+  ASSERT_TRUE(PutPassages(**community, "yatai", 500, 2000).ok());
+  absl::SleepFor(absl::Seconds(1));
+  EXPECT_FALSE(central_has(2500));
+  (*proxy)->SetMode(FaultProxy::Mode::kReset);
+  ASSERT_TRUE(PutPassages(**community, "yatai", 2500, 500).ok());
+  absl::SleepFor(absl::Milliseconds(500));
+  EXPECT_FALSE(central_has(3000));
+  auto cut = (*community)->Status();
+  ASSERT_TRUE(cut.ok());
+  EXPECT_NE(cut->upstream_state(), "connected") << cut->DebugString();
+
+  // Heal: the upstream loop reconnects and resumes.
+  (*proxy)->SetMode(FaultProxy::Mode::kPass);
+  EXPECT_TRUE(WaitFor([&] { return central_has(3000); }, absl::Seconds(45)))
+      << (*community)->LogTail();
+  EXPECT_TRUE(
+      WaitFor([&] { return VerifiedEqual(**community); }, absl::Seconds(10)));
+  EXPECT_GT((*proxy)->bytes_forwarded(), 0);
+  EXPECT_GE((*proxy)->connections_accepted(), 2);
 }
 
 }  // namespace
