@@ -12,7 +12,7 @@
 #include "absl/time/clock.h"
 #include "outpost/v1/node.grpc.pb.h"
 #include "server/grpc_status.h"
-#include "tests/e2e/node_process.h"
+#include "tools/testbed/node_process.h"
 
 namespace outpost::testing {
 

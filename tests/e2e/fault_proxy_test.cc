@@ -1,6 +1,6 @@
 // Tests FaultProxy with real sockets on 127.0.0.1: a client talks to an echo
 // server through the proxy while the tests switch fault modes.
-#include "tests/e2e/fault_proxy.h"
+#include "tools/testbed/fault_proxy.h"
 
 #include <errno.h>
 #include <netinet/in.h>

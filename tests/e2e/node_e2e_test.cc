@@ -5,8 +5,8 @@
 #include <memory>
 
 #include "tests/e2e/e2e_util.h"
-#include "tests/e2e/fault_proxy.h"
-#include "tests/e2e/node_process.h"
+#include "tools/testbed/fault_proxy.h"
+#include "tools/testbed/node_process.h"
 #include "tests/sync/test_util.h"
 
 namespace outpost::testing {

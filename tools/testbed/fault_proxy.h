@@ -27,8 +27,8 @@
 //
 // Threads: one accepting, plus one per connection (polling both sockets), all
 // joined by the destructor. Nothing blocks on a socket for more than a tick.
-#ifndef OUTPOST_TESTS_E2E_FAULT_PROXY_H_
-#define OUTPOST_TESTS_E2E_FAULT_PROXY_H_
+#ifndef OUTPOST_TOOLS_TESTBED_FAULT_PROXY_H_
+#define OUTPOST_TOOLS_TESTBED_FAULT_PROXY_H_
 
 #include <cstdint>
 #include <list>
@@ -161,4 +161,4 @@ class FaultProxy {
 
 }  // namespace outpost::testing
 
-#endif  // OUTPOST_TESTS_E2E_FAULT_PROXY_H_
+#endif  // OUTPOST_TOOLS_TESTBED_FAULT_PROXY_H_

@@ -1,4 +1,4 @@
-#include "tests/e2e/node_process.h"
+#include "tools/testbed/node_process.h"
 
 #include <fcntl.h>
 #include <signal.h>

@@ -1,4 +1,4 @@
-#include "tests/e2e/fault_proxy.h"
+#include "tools/testbed/fault_proxy.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

@@ -1,8 +1,8 @@
 // NodeProcess: a real outpostd child process for end-to-end tests, on
 // 127.0.0.1 with port 0, its database and log in the test's folder. The
 // destructor kills what is still running, so no test leaves a process behind.
-#ifndef OUTPOST_TESTS_E2E_NODE_PROCESS_H_
-#define OUTPOST_TESTS_E2E_NODE_PROCESS_H_
+#ifndef OUTPOST_TOOLS_TESTBED_NODE_PROCESS_H_
+#define OUTPOST_TOOLS_TESTBED_NODE_PROCESS_H_
 
 #include <grpcpp/grpcpp.h>
 #include <sys/types.h>
@@ -37,6 +37,7 @@ class NodeProcess {
   // SIGKILL and reap: a crash.
   void Kill();
   bool running() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }
   const std::string& address() const { return address_; }
   int port() const;
   const NodeSpec& spec() const { return spec_; }
@@ -62,4 +63,4 @@ std::pair<int, std::string> RunOutpostd(const std::vector<std::string>& flags,
 
 }  // namespace outpost::testing
 
-#endif  // OUTPOST_TESTS_E2E_NODE_PROCESS_H_
+#endif  // OUTPOST_TOOLS_TESTBED_NODE_PROCESS_H_
