@@ -123,8 +123,15 @@ int Run() {
       n / write_s);
 
   const int64_t bytes_before = (*proxy)->bytes_forwarded();
-  const absl::Time t0 = absl::Now();
   (*proxy)->SetMode(FaultProxy::Mode::kPass);
+  // The clock starts when the community's upstream loop (in backoff after
+  // the refused connections) is connected again.
+  while (true) {
+    auto s = (*community)->Status();
+    if (s.ok() && s->upstream_state() == "connected") break;
+    absl::SleepFor(absl::Milliseconds(2));
+  }
+  const absl::Time t0 = absl::Now();
   uint64_t at_central = 0;
   absl::Time last_report = t0;
   while (at_central < static_cast<uint64_t>(n)) {
