@@ -28,6 +28,8 @@ outpost::v1::RowState InsertOnlyRowState(const outpost::v1::Change& change) {
   row.set_row_id(change.row_id());
   row.set_scope(change.scope());
   for (const auto& w : change.writes()) {
+    // NULL is the absence of a value: {a:1} and {a:1, b:NULL} hash alike.
+    if (w.value().kind_case() == outpost::v1::Value::KIND_NOT_SET) continue;
     auto* f = row.add_fields();
     f->set_field(w.field());
     *f->add_siblings()->mutable_value() = w.value();

@@ -61,14 +61,13 @@ absl::Status SyncSession::OnBatch(const outpost::v1::Batch& batch,
                                                    expected_batch_seq_, ")"));
   }
   ++expected_batch_seq_;
-  std::vector<Change> changes(batch.changes().begin(), batch.changes().end());
   std::optional<VersionVector> watermark;
   if (batch.has_watermark())
     watermark = VersionVector::FromProto(batch.watermark());
   ASSIGN_OR_RETURN(ApplyResult result,
-                   store_->ApplyBatch(peer_, changes, watermark));
+                   store_->ApplyBatch(peer_, batch.changes(), watermark));
   ++stats_.batches_received;
-  stats_.changes_received += static_cast<int64_t>(changes.size());
+  stats_.changes_received += batch.changes_size();
   stats_.quarantined += result.quarantined;
   for (const std::string& negative : result.negative_balances) {
     OUTPOST_LOG(WARNING) << "negative balance after sync: " << negative;

@@ -132,6 +132,24 @@ const char* SqlType(FieldType type) {
   return "BLOB";
 }
 
+// The statements a table's rows need, built once per table at open.
+std::string InsertSql(const TableDef& table, bool upsert) {
+  std::string cols = "id, scope";
+  std::string params = "?1, ?2";
+  std::string updates = "scope = excluded.scope";
+  int i = 3;
+  for (const FieldDef& f : table.fields) {
+    const std::string col = QuoteId(f.name);
+    absl::StrAppend(&cols, ", ", col);
+    absl::StrAppend(&params, ", ?", i++);
+    absl::StrAppend(&updates, ", ", col, " = excluded.", col);
+  }
+  return absl::StrCat(
+      "INSERT INTO ", QuoteId(table.name), "(", cols, ") VALUES(", params,
+      ") ON CONFLICT(id) DO ",
+      upsert ? absl::StrCat("UPDATE SET ", updates) : std::string("NOTHING"));
+}
+
 }  // namespace
 
 Store::Store(StoreOptions options)
@@ -165,6 +183,16 @@ absl::Status Store::Init() {
 
   // User tables from the schema: create, then add any newly declared field.
   for (const TableDef& table : options_.schema.tables()) {
+    TableSql& sql = table_sql_[table.name];
+    sql.insert_once = InsertSql(table, /*upsert=*/false);
+    sql.upsert = InsertSql(table, /*upsert=*/true);
+    std::string cols = "scope";
+    for (const FieldDef& f : table.fields)
+      absl::StrAppend(&cols, ", ", QuoteId(f.name));
+    sql.select = absl::StrCat("SELECT ", cols, " FROM ", QuoteId(table.name),
+                              " WHERE id = ?1");
+    sql.remove =
+        absl::StrCat("DELETE FROM ", QuoteId(table.name), " WHERE id = ?1");
     std::string ddl =
         absl::StrCat("CREATE TABLE IF NOT EXISTS ", QuoteId(table.name),
                      "(id TEXT PRIMARY KEY, scope TEXT NOT NULL");

@@ -48,6 +48,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
@@ -230,6 +231,11 @@ class Store {
   absl::StatusOr<ApplyResult> ApplyBatch(
       const PeerInfo& peer, const std::vector<Change>& changes,
       const std::optional<VersionVector>& watermark);
+  // The same for a received Batch's changes, without copying them.
+  absl::StatusOr<ApplyResult> ApplyBatch(
+      const PeerInfo& peer,
+      const google::protobuf::RepeatedPtrField<Change>& changes,
+      const std::optional<VersionVector>& watermark);
   // What a peer lacks, from our log, in log order.
   absl::StatusOr<ExtractResult> Extract(const ExtractRequest& request);
   VersionVector vv() const;
@@ -330,6 +336,10 @@ class Store {
   absl::Status OfferRemote(Txn& txn, const PeerInfo& peer, bool peer_covers,
                            const Change& change, ApplyResult* result)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(db_mu_);
+  absl::StatusOr<ApplyResult> ApplyBatchImpl(
+      const PeerInfo& peer, size_t count,
+      absl::FunctionRef<const Change&(size_t)> change_at,
+      const std::optional<VersionVector>& watermark);
   absl::Status ReleasePending(Txn& txn, ApplyResult* result)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(db_mu_);
   absl::StatusOr<std::vector<std::string>> NegativeBalancesLocked(
@@ -342,8 +352,20 @@ class Store {
   // max_group queued writes in one transaction.
   absl::Status CommitGroup(std::vector<QueuedWrite*>& group);
 
+  // SQL text per table, built once at open (statements are cached by text).
+  struct TableSql {
+    std::string insert_once;  // INSERT ... ON CONFLICT DO NOTHING
+    std::string upsert;       // INSERT ... ON CONFLICT DO UPDATE
+    std::string select;       // SELECT scope, fields... WHERE id = ?1
+    std::string remove;       // DELETE ... WHERE id = ?1
+  };
+  const TableSql& Sql(const TableDef& table) const {
+    return table_sql_.find(table.name)->second;
+  }
+
   const StoreOptions options_;
   HybridClock clock_;
+  std::map<std::string, TableSql, std::less<>> table_sql_;
 
   mutable absl::Mutex db_mu_;
   std::unique_ptr<Database> db_ ABSL_GUARDED_BY(db_mu_);

@@ -25,23 +25,6 @@ bool IsRefusal(const absl::Status& status) {
          absl::IsPermissionDenied(status);
 }
 
-std::string InsertSql(const TableDef& table, bool upsert) {
-  std::string cols = "id, scope";
-  std::string params = "?1, ?2";
-  std::string updates = "scope = excluded.scope";
-  int i = 3;
-  for (const FieldDef& f : table.fields) {
-    const std::string col = QuoteId(f.name);
-    absl::StrAppend(&cols, ", ", col);
-    absl::StrAppend(&params, ", ?", i++);
-    absl::StrAppend(&updates, ", ", col, " = excluded.", col);
-  }
-  return absl::StrCat(
-      "INSERT INTO ", QuoteId(table.name), "(", cols, ") VALUES(", params,
-      ") ON CONFLICT(id) DO ",
-      upsert ? absl::StrCat("UPDATE SET ", updates) : std::string("NOTHING"));
-}
-
 }  // namespace
 
 absl::StatusOr<std::optional<RowState>> Store::LoadRowState(
@@ -99,7 +82,7 @@ absl::Status Store::ApplyChange(Txn& txn, const Change& change) {
 
 absl::Status Store::ApplyInsertOnly(Txn& txn, const TableDef& table,
                                     const Change& change) {
-  Statement& st = db_->Cached(InsertSql(table, /*upsert=*/false));
+  Statement& st = db_->Cached(Sql(table).insert_once);
   st.BindText(1, change.row_id());
   st.BindText(2, change.scope());
   // Writes are sorted by field name; the table's fields are in declared order.
@@ -134,19 +117,8 @@ absl::Status Store::ApplyInsertOnly(Txn& txn, const TableDef& table,
     }
     return absl::OkStatus();
   }
-  // Canonical content excludes NULLs so {a:1} and {a:1,b:NULL} hash alike.
-  Change canonical;
-  canonical.set_table(change.table());
-  canonical.set_row_id(change.row_id());
-  canonical.set_scope(change.scope());
-  for (const FieldWrite& w : change.writes()) {
-    if (w.value().kind_case() == Value::KIND_NOT_SET) continue;
-    FieldWrite* c = canonical.add_writes();
-    c->set_field(w.field());
-    *c->mutable_value() = w.value();
-  }
   txn.ToggleDigest(table.name, change.scope(),
-                   HashRowState(InsertOnlyRowState(canonical)), 1);
+                   HashRowState(InsertOnlyRowState(change)), 1);
   if (table.policy == MergePolicy::kLedger) {
     txn.ledger_tables_touched.insert(table.name);
   }
@@ -201,12 +173,11 @@ absl::Status Store::ApplyRegister(Txn& txn, const TableDef& table,
 
 absl::Status Store::WriteShownRow(const TableDef& table, const RowState& row) {
   if (row.fields_size() == 0 || IsDeleted(row)) {
-    Statement& del = db_->Cached(
-        absl::StrCat("DELETE FROM ", QuoteId(table.name), " WHERE id = ?1"));
+    Statement& del = db_->Cached(Sql(table).remove);
     del.BindText(1, row.row_id());
     return del.Run();
   }
-  Statement& st = db_->Cached(InsertSql(table, /*upsert=*/true));
+  Statement& st = db_->Cached(Sql(table).upsert);
   st.BindText(1, row.row_id());
   st.BindText(2, row.scope());
   for (size_t i = 0; i < table.fields.size(); ++i) {
@@ -403,13 +374,35 @@ absl::Status Store::ReleasePending(Txn& txn, ApplyResult* result) {
 absl::StatusOr<ApplyResult> Store::ApplyBatch(
     const PeerInfo& peer, const std::vector<Change>& changes,
     const std::optional<VersionVector>& watermark) {
+  return ApplyBatchImpl(
+      peer, changes.size(),
+      [&](size_t i) -> const Change& { return changes[i]; }, watermark);
+}
+
+absl::StatusOr<ApplyResult> Store::ApplyBatch(
+    const PeerInfo& peer,
+    const google::protobuf::RepeatedPtrField<Change>& changes,
+    const std::optional<VersionVector>& watermark) {
+  return ApplyBatchImpl(
+      peer, static_cast<size_t>(changes.size()),
+      [&](size_t i) -> const Change& {
+        return changes.Get(static_cast<int>(i));
+      },
+      watermark);
+}
+
+absl::StatusOr<ApplyResult> Store::ApplyBatchImpl(
+    const PeerInfo& peer, size_t count,
+    absl::FunctionRef<const Change&(size_t)> change_at,
+    const std::optional<VersionVector>& watermark) {
   absl::MutexLock lock(&db_mu_);
   ApplyResult result;
   const bool covers = peer.scopes.Covers(options_.scopes);
   RETURN_IF_ERROR(RunTxn(
       [&](Txn& txn) -> absl::Status {
-        for (const Change& change : changes) {
-          RETURN_IF_ERROR(OfferRemote(txn, peer, covers, change, &result));
+        for (size_t i = 0; i < count; ++i) {
+          RETURN_IF_ERROR(
+              OfferRemote(txn, peer, covers, change_at(i), &result));
         }
         RETURN_IF_ERROR(ReleasePending(txn, &result));
         // The watermark vouches for gaps only when nothing waits: otherwise
