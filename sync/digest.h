@@ -4,8 +4,7 @@
 //
 // Canonical row state: for register/state_machine tables the serialized
 // RowState (fields and siblings sorted, see sync.proto); for insert-only
-// tables a RowState with one dot-less sibling per field holding its value, so
-// the same row inserted by two nodes hashes the same.
+// tables see HashInsertOnlyRow.
 #ifndef OUTPOST_SYNC_DIGEST_H_
 #define OUTPOST_SYNC_DIGEST_H_
 
@@ -32,8 +31,11 @@ struct Digest128 {
 Digest128 HashBytes(const std::string& bytes);
 // Hash of a register/state row; a row with no fields hashes to zero (absent).
 Digest128 HashRowState(const outpost::v1::RowState& row);
-// Canonical state of an insert-only row written by `change`.
-outpost::v1::RowState InsertOnlyRowState(const outpost::v1::Change& change);
+// Hash of the insert-only row written by `change`: its table, id, scope and
+// non-NULL field values, each length-prefixed, in field order; not the dot,
+// so the same row inserted by two nodes hashes alike. Allocation-free (this
+// is on the catch-up path).
+Digest128 HashInsertOnlyRow(const outpost::v1::Change& change);
 
 }  // namespace outpost::sync
 

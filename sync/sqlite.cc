@@ -260,13 +260,13 @@ Transaction::~Transaction() {
 }
 
 absl::Status Transaction::Begin() {
-  absl::Status status = db_->Exec("BEGIN IMMEDIATE");
+  absl::Status status = db_->Cached("BEGIN IMMEDIATE").Run();
   if (status.ok()) active_ = true;
   return status;
 }
 
 absl::Status Transaction::Commit() {
-  absl::Status status = db_->Exec("COMMIT");
+  absl::Status status = db_->Cached("COMMIT").Run();
   if (status.ok()) {
     active_ = false;
   } else if (sqlite3_get_autocommit(db_->handle())) {

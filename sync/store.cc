@@ -352,6 +352,22 @@ absl::StatusOr<std::vector<WriteResult>> Store::WriteAll(
       },
       &wait_arg));
   if (me.done) return std::move(me.result);
+  // Writers released by the previous commit come back a few microseconds
+  // later; when groups are busy, wait briefly for them so the fsync is shared
+  // by a full group instead of alternating half groups. A lone writer never
+  // waits.
+  const size_t expected = std::min<size_t>(
+      options_.max_group, last_group_sizes_[0] + last_group_sizes_[1]);
+  if (last_group_sizes_[0] > 1 && queue_.size() < expected) {
+    std::pair<std::deque<QueuedWrite*>*, size_t> fill_arg(&queue_, expected);
+    queue_mu_.AwaitWithTimeout(
+        absl::Condition(
+            +[](std::pair<std::deque<QueuedWrite*>*, size_t>* arg) {
+              return arg->first->size() >= arg->second;
+            },
+            &fill_arg),
+        absl::Microseconds(80));
+  }
   std::vector<QueuedWrite*> group;
   size_t count = 0;
   for (QueuedWrite* w : queue_) {
@@ -362,6 +378,8 @@ absl::StatusOr<std::vector<WriteResult>> Store::WriteAll(
     group.push_back(w);
     count += w->requests->size();
   }
+  last_group_sizes_[1] = last_group_sizes_[0];
+  last_group_sizes_[0] = group.size();
   queue_mu_.Unlock();
   absl::Status status = CommitGroup(group);
   queue_mu_.Lock();
@@ -378,9 +396,13 @@ absl::Status Store::CommitGroup(std::vector<QueuedWrite*>& group) {
   return RunTxn([&](Txn& txn) -> absl::Status {
     for (QueuedWrite* w : group) {
       const bool multi = w->requests->size() > 1;
+      // A multi-request write may fail after some of its changes were
+      // applied: keep a savepoint and the overlay to undo them. A single
+      // request is refused, if at all, before anything is written.
       std::optional<Savepoint> savepoint;
-      Txn saved = txn;  // restore the overlay if this write fails
+      std::optional<Txn> saved;
       if (multi) {
+        saved.emplace(txn);
         savepoint.emplace(db_.get());
         RETURN_IF_ERROR(savepoint->status());
       }
@@ -415,7 +437,7 @@ absl::Status Store::CommitGroup(std::vector<QueuedWrite*>& group) {
             !absl::IsPermissionDenied(status)) {
           return status;
         }
-        txn = saved;
+        if (saved.has_value()) txn = *std::move(saved);
         w->result = status;
       } else {
         w->result = std::move(results);

@@ -378,6 +378,8 @@ class Store {
 
   absl::Mutex queue_mu_;
   std::deque<QueuedWrite*> queue_ ABSL_GUARDED_BY(queue_mu_);
+  // Writers in the last two groups, to size the wait for the next one.
+  size_t last_group_sizes_[2] ABSL_GUARDED_BY(queue_mu_) = {0, 0};
 };
 
 }  // namespace outpost::sync

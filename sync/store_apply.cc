@@ -117,8 +117,7 @@ absl::Status Store::ApplyInsertOnly(Txn& txn, const TableDef& table,
     }
     return absl::OkStatus();
   }
-  txn.ToggleDigest(table.name, change.scope(),
-                   HashRowState(InsertOnlyRowState(change)), 1);
+  txn.ToggleDigest(table.name, change.scope(), HashInsertOnlyRow(change), 1);
   if (table.policy == MergePolicy::kLedger) {
     txn.ledger_tables_touched.insert(table.name);
   }
