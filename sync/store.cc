@@ -331,6 +331,8 @@ struct Store::QueuedWrite {
   const std::vector<WriteRequest>* requests;
   absl::StatusOr<std::vector<WriteResult>> result;
   bool done = false;
+  // Signalled when done, or when this write reaches the front and leads.
+  absl::CondVar cv;
 };
 
 absl::StatusOr<WriteResult> Store::Write(const WriteRequest& request) {
@@ -341,23 +343,20 @@ absl::StatusOr<WriteResult> Store::Write(const WriteRequest& request) {
 absl::StatusOr<std::vector<WriteResult>> Store::WriteAll(
     const std::vector<WriteRequest>& requests) {
   if (requests.empty()) return std::vector<WriteResult>();
-  QueuedWrite me{&requests, std::vector<WriteResult>()};
+  QueuedWrite me;
+  me.requests = &requests;
   absl::MutexLock lock(&queue_mu_);
   queue_.push_back(&me);
-  // Wait until someone committed us, or we are at the front and lead.
-  std::pair<QueuedWrite*, std::deque<QueuedWrite*>*> wait_arg(&me, &queue_);
-  queue_mu_.Await(absl::Condition(
-      +[](std::pair<QueuedWrite*, std::deque<QueuedWrite*>*>* arg) {
-        return arg->first->done || arg->second->front() == arg->first;
-      },
-      &wait_arg));
+  // Each writer waits on its own condition variable, so a finished group is
+  // released at once rather than one waiter's wake-up after another.
+  while (!me.done && queue_.front() != &me) me.cv.Wait(&queue_mu_);
   if (me.done) return std::move(me.result);
   // Writers released by the previous commit come back a few microseconds
   // later; when groups are busy, wait briefly for them so the fsync is shared
   // by a full group instead of alternating half groups. A lone writer never
   // waits.
   const size_t expected = std::min<size_t>(
-      options_.max_group, last_group_sizes_[0] + last_group_sizes_[1]);
+      options_.max_group, std::max(last_group_sizes_[0], last_group_sizes_[1]));
   if (last_group_sizes_[0] > 1 && queue_.size() < expected) {
     std::pair<std::deque<QueuedWrite*>*, size_t> fill_arg(&queue_, expected);
     queue_mu_.AwaitWithTimeout(
@@ -387,7 +386,9 @@ absl::StatusOr<std::vector<WriteResult>> Store::WriteAll(
     if (!status.ok()) w->result = status;
     w->done = true;
     queue_.pop_front();
+    if (w != &me) w->cv.Signal();
   }
+  if (!queue_.empty()) queue_.front()->cv.Signal();  // the next leader
   return std::move(me.result);
 }
 
