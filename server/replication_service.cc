@@ -112,7 +112,9 @@ class SyncReactor : public grpc::ServerBidiReactor<SyncMessage, SyncMessage> {
 
 grpc::ServerBidiReactor<SyncMessage, SyncMessage>* ReplicationService::Sync(
     grpc::CallbackServerContext* context) {
-  context->set_compression_algorithm(GRPC_COMPRESS_GZIP);
+  // Batches arrive and leave packed (zlib, see Batch.packed): no second
+  // compression on this stream.
+  context->set_compression_algorithm(GRPC_COMPRESS_NONE);
   return new SyncReactor(store_, role_, peers_,
                          absl::StrCat(context->peer(), "#", next_id_++),
                          &active_);

@@ -17,10 +17,16 @@ SessionDriver::SessionDriver(sync::Store* store, sync::SessionOptions options,
 SessionDriver::~SessionDriver() {
   Close(absl::CancelledError("session stopped"));
   if (thread_.joinable()) thread_.join();
+  if (listener_id_ != 0) store_->RemoveLogListener(listener_id_);
   peers_->Remove(key_);
 }
 
 void SessionDriver::Start() {
+  // New local changes wake the driver at once (no polling delay).
+  listener_id_ = store_->AddLogListener([this] {
+    absl::MutexLock lock(&mu_);
+    log_grew_ = true;
+  });
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -74,9 +80,11 @@ void SessionDriver::Run() {
     {
       absl::MutexLock lock(&mu_);
       auto ready = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
-        return !inbox_.empty() || closed_;
+        return !inbox_.empty() || closed_ || log_grew_;
       };
-      mu_.AwaitWithTimeout(absl::Condition(&ready), absl::Milliseconds(20));
+      // The timeout is a safety net; wake-ups come from the conditions.
+      mu_.AwaitWithTimeout(absl::Condition(&ready), absl::Milliseconds(200));
+      log_grew_ = false;
       if (!inbox_.empty()) {
         message = std::move(inbox_.front());
         inbox_.pop_front();

@@ -66,6 +66,8 @@ class SessionDriver {
   std::deque<sync::SyncMessage> inbox_ ABSL_GUARDED_BY(mu_);
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
   bool wants_room_ ABSL_GUARDED_BY(mu_) = false;
+  bool log_grew_ ABSL_GUARDED_BY(mu_) = false;  // set by the store's listener
+  int listener_id_ = 0;
   absl::Status close_status_ ABSL_GUARDED_BY(mu_);
   int64_t last_progress_ms_ ABSL_GUARDED_BY(mu_) = 0;
   std::thread thread_;

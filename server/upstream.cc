@@ -78,7 +78,7 @@ void Upstream::Run() {
 
 absl::Status Upstream::RunOnce() {
   grpc::ClientContext context;
-  context.set_compression_algorithm(GRPC_COMPRESS_GZIP);
+  // Batches are packed (zlib) by the session; see Batch.packed.
   {
     absl::MutexLock lock(&mu_);
     if (stopping_) return absl::CancelledError("stopping");

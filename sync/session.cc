@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "sync/compress.h"
 #include "sync/logging.h"
 #include "sync/status_macros.h"
 
@@ -64,10 +65,40 @@ absl::Status SyncSession::OnBatch(const outpost::v1::Batch& batch,
   std::optional<VersionVector> watermark;
   if (batch.has_watermark())
     watermark = VersionVector::FromProto(batch.watermark());
-  ASSIGN_OR_RETURN(ApplyResult result,
-                   store_->ApplyBatch(peer_, batch.changes(), watermark));
+  ApplyResult result;
+  int count = batch.changes_size();
+  if (!batch.packed().empty()) {
+    if (batch.changes_size() > 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("batch ", batch.batch_seq(), " is both packed and not"));
+    }
+    ASSIGN_OR_RETURN(std::string bytes,
+                     Inflate(batch.packed(), kMaxInflatedBatch));
+    // One arena for the whole batch: thousands of small messages are
+    // allocated and freed at once.
+    google::protobuf::Arena arena;
+    auto* list =
+        google::protobuf::Arena::CreateMessage<outpost::v1::ChangeList>(&arena);
+    if (!list->ParseFromString(bytes)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "batch ", batch.batch_seq(), ": packed changes do not parse"));
+    }
+    count = list->changes_size();
+    ASSIGN_OR_RETURN(result,
+                     store_->ApplyBatch(peer_, list->changes(), watermark));
+    // The peer has what it sent us: never echo it back.
+    for (const Change& c : list->changes()) {
+      sent_vv_.Advance(c.dot().origin(), c.dot().seq());
+    }
+  } else {
+    ASSIGN_OR_RETURN(result,
+                     store_->ApplyBatch(peer_, batch.changes(), watermark));
+    for (const Change& c : batch.changes()) {
+      sent_vv_.Advance(c.dot().origin(), c.dot().seq());
+    }
+  }
   ++stats_.batches_received;
-  stats_.changes_received += batch.changes_size();
+  stats_.changes_received += count;
   stats_.quarantined += result.quarantined;
   for (const std::string& negative : result.negative_balances) {
     OUTPOST_LOG(WARNING) << "negative balance after sync: " << negative;
@@ -99,6 +130,7 @@ absl::StatusOr<std::vector<SyncMessage>> SyncSession::Handle(
       }
       --inflight_;
       peer_vv_.Merge(VersionVector::FromProto(message.ack().vv()));
+      sent_vv_.Merge(peer_vv_);
       break;
     }
     case SyncMessage::kError:
@@ -130,20 +162,24 @@ absl::Status SyncSession::FillWindow(std::vector<SyncMessage>* out) {
     request.after_lsn = cursor_;
     request.max_changes = options_.max_batch_changes;
     request.max_bytes = options_.max_batch_bytes;
+    request.serialized = options_.pack_batches;
     ASSIGN_OR_RETURN(ExtractResult extract, store_->Extract(request));
     cursor_ = extract.next_lsn;
     at_end_ = extract.watermark.has_value();
     // Nothing new and nothing to vouch for: stay quiet.
-    if (extract.changes.empty() &&
+    if (extract.count == 0 &&
         (!at_end_ || (announced_ && sent_vv_.Dominates(*extract.watermark)))) {
       break;
     }
     SyncMessage m;
     auto* batch = m.mutable_batch();
     batch->set_batch_seq(next_batch_seq_++);
-    for (Change& c : extract.changes) {
-      sent_vv_.Advance(c.dot().origin(), c.dot().seq());
-      *batch->add_changes() = std::move(c);
+    for (const auto& [origin, seq] : extract.dots)
+      sent_vv_.Advance(origin, seq);
+    if (options_.pack_batches) {
+      if (extract.count > 0) batch->set_packed(Deflate(extract.change_list));
+    } else {
+      for (Change& c : extract.changes) *batch->add_changes() = std::move(c);
     }
     if (at_end_) {
       *batch->mutable_watermark() = extract.watermark->ToProto();
@@ -154,7 +190,7 @@ absl::Status SyncSession::FillWindow(std::vector<SyncMessage>* out) {
     }
     ++inflight_;
     ++stats_.batches_sent;
-    stats_.changes_sent += batch->changes_size();
+    stats_.changes_sent += extract.count;
     out->push_back(std::move(m));
     if (at_end_) break;
   }

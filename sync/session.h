@@ -37,7 +37,13 @@ struct SessionOptions {
   int max_inflight = 4;
   int max_batch_changes = 1000;
   int64_t max_batch_bytes = 1 << 20;
+  // Send batches packed (Batch.packed, zlib level 1) rather than as messages.
+  bool pack_batches = true;
 };
+
+// A packed batch may not inflate beyond this (4x the largest batch we send
+// leaves room for other limits on the peer).
+inline constexpr size_t kMaxInflatedBatch = 16 << 20;
 
 struct SessionStats {
   int64_t changes_sent = 0;

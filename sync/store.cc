@@ -318,6 +318,7 @@ absl::Status Store::RunTxn(const std::function<absl::Status(Txn&)>& fn,
   }
   RETURN_IF_ERROR(sql_txn.Commit());
   // Durable: publish the overlay.
+  if (txn.last_lsn != last_lsn_) log_grew_ = true;
   vv_ = std::move(txn.vv);
   last_lsn_ = txn.last_lsn;
   pending_count_ += txn.pending_delta;
@@ -393,6 +394,7 @@ absl::StatusOr<std::vector<WriteResult>> Store::WriteAll(
 }
 
 absl::Status Store::CommitGroup(std::vector<QueuedWrite*>& group) {
+  NotifyOnExit notify{this};
   absl::MutexLock lock(&db_mu_);
   return RunTxn([&](Txn& txn) -> absl::Status {
     for (QueuedWrite* w : group) {

@@ -133,10 +133,17 @@ struct ExtractRequest {
   int64_t after_lsn = 0;
   int max_changes = 1000;
   int64_t max_bytes = 1 << 20;
+  // Return the changes as one serialized ChangeList (straight from the log's
+  // stored bytes, not parsed) instead of as messages.
+  bool serialized = false;
 };
 
 struct ExtractResult {
-  std::vector<Change> changes;
+  std::vector<Change> changes;  // unless `serialized` was asked for
+  std::string change_list;      // if it was: a serialized ChangeList
+  int count = 0;                // changes returned, in either form
+  // The (origin, seq) of each change returned, in order.
+  std::vector<std::pair<std::string, uint64_t>> dots;
   int64_t next_lsn = 0;  // pass back as after_lsn
   int64_t bytes = 0;
   // Set when the scan reached the end of the log: our vv at that point.
@@ -240,9 +247,12 @@ class Store {
   absl::StatusOr<ExtractResult> Extract(const ExtractRequest& request);
   VersionVector vv() const;
   int64_t LastLsn() const;
-  // Blocks until the log holds an entry after `lsn` or `timeout` passes;
-  // returns whether it does. Lets live sessions send new changes promptly.
-  bool WaitForLogAfter(int64_t lsn, absl::Duration timeout) const;
+  // Calls `fn` after every commit that grew the log (from the committing
+  // thread, with no Store lock held; `fn` must be quick and must not call
+  // back into the Store). Lets live sessions send new changes at once.
+  // Returns an id for RemoveLogListener.
+  int AddLogListener(std::function<void()> fn);
+  void RemoveLogListener(int id);
 
   // ---- Reads ----
   // The merged state of a row (siblings included); NOT_FOUND if unknown.
@@ -375,6 +385,20 @@ class Store {
   int64_t last_lsn_ ABSL_GUARDED_BY(db_mu_) = 0;
   int64_t pending_count_ ABSL_GUARDED_BY(db_mu_) = 0;
   bool fail_before_commit_for_test_ = false;
+
+  absl::Mutex listeners_mu_;
+  std::map<int, std::function<void()>> listeners_
+      ABSL_GUARDED_BY(listeners_mu_);
+  int next_listener_ ABSL_GUARDED_BY(listeners_mu_) = 1;
+  // Set by RunTxn when a commit grew the log; listeners run after db_mu_ is
+  // released (NotifyLogListeners).
+  bool log_grew_ ABSL_GUARDED_BY(db_mu_) = false;
+  void NotifyLogListeners() ABSL_LOCKS_EXCLUDED(db_mu_);
+  // Declared before a MutexLock on db_mu_, so it runs after the unlock.
+  struct NotifyOnExit {
+    Store* store;
+    ~NotifyOnExit() { store->NotifyLogListeners(); }
+  };
 
   absl::Mutex queue_mu_;
   std::deque<QueuedWrite*> queue_ ABSL_GUARDED_BY(queue_mu_);

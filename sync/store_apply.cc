@@ -394,6 +394,7 @@ absl::StatusOr<ApplyResult> Store::ApplyBatchImpl(
     const PeerInfo& peer, size_t count,
     absl::FunctionRef<const Change&(size_t)> change_at,
     const std::optional<VersionVector>& watermark) {
+  NotifyOnExit notify{this};
   absl::MutexLock lock(&db_mu_);
   ApplyResult result;
   const bool covers = peer.scopes.Covers(options_.scopes);

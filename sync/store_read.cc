@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "sync/logging.h"
 #include "sync/status_macros.h"
 #include "sync/store.h"
 #include "sync/store_txn.h"
@@ -21,12 +22,26 @@ int64_t Store::LastLsn() const {
   return last_lsn_;
 }
 
-bool Store::WaitForLogAfter(int64_t lsn, absl::Duration timeout) const {
-  absl::MutexLock lock(&db_mu_);
-  auto grown = [this, lsn]() ABSL_SHARED_LOCKS_REQUIRED(db_mu_) {
-    return last_lsn_ > lsn;
-  };
-  return db_mu_.AwaitWithTimeout(absl::Condition(&grown), timeout);
+int Store::AddLogListener(std::function<void()> fn) {
+  absl::MutexLock lock(&listeners_mu_);
+  const int id = next_listener_++;
+  listeners_.emplace(id, std::move(fn));
+  return id;
+}
+
+void Store::RemoveLogListener(int id) {
+  absl::MutexLock lock(&listeners_mu_);
+  listeners_.erase(id);
+}
+
+void Store::NotifyLogListeners() {
+  {
+    absl::MutexLock lock(&db_mu_);
+    if (!log_grew_) return;
+    log_grew_ = false;
+  }
+  absl::MutexLock lock(&listeners_mu_);
+  for (const auto& [id, fn] : listeners_) fn();
 }
 
 int64_t Store::pending_count() const {
@@ -56,8 +71,7 @@ absl::StatusOr<ExtractResult> Store::Extract(const ExtractRequest& request) {
   out.next_lsn = after;
   const int chunk = std::max(64, request.max_changes);
   bool at_end = false;
-  while (static_cast<int>(out.changes.size()) < request.max_changes &&
-         out.bytes < request.max_bytes) {
+  while (out.count < request.max_changes && out.bytes < request.max_bytes) {
     Statement& st = db_->Cached(
         "SELECT lsn, origin, seq, scope, change FROM _log WHERE lsn > ?1 "
         "ORDER BY lsn LIMIT ?2");
@@ -75,22 +89,37 @@ absl::StatusOr<ExtractResult> Store::Extract(const ExtractRequest& request) {
       if (seq > request.peer_vv.Get(origin) &&
           request.peer_scopes.Contains(st.ColumnText(3))) {
         const absl::string_view blob = st.ColumnBlob(4);
-        if (!out.changes.empty() &&
+        if (out.count > 0 &&
             out.bytes + static_cast<int64_t>(blob.size()) > request.max_bytes) {
           full = true;
           break;
         }
-        Change change;
-        if (!change.ParseFromArray(blob.data(),
-                                   static_cast<int>(blob.size()))) {
-          return absl::DataLossError(
-              absl::StrCat("log entry ", lsn, " does not parse"));
+        if (request.serialized) {
+          // ChangeList field 1 (length-delimited): tag 0x0A, varint length,
+          // then the stored Change bytes as they are.
+          out.change_list.push_back('\x0a');
+          uint64_t n = blob.size();
+          while (n >= 0x80) {
+            out.change_list.push_back(static_cast<char>((n & 0x7f) | 0x80));
+            n >>= 7;
+          }
+          out.change_list.push_back(static_cast<char>(n));
+          out.change_list.append(blob.data(), blob.size());
+        } else {
+          Change change;
+          if (!change.ParseFromArray(blob.data(),
+                                     static_cast<int>(blob.size()))) {
+            return absl::DataLossError(
+                absl::StrCat("log entry ", lsn, " does not parse"));
+          }
+          out.changes.push_back(std::move(change));
         }
         out.bytes += static_cast<int64_t>(blob.size());
-        out.changes.push_back(std::move(change));
+        out.dots.emplace_back(origin, seq);
+        ++out.count;
       }
       out.next_lsn = lsn;
-      if (static_cast<int>(out.changes.size()) >= request.max_changes) {
+      if (out.count >= request.max_changes) {
         full = true;
         break;
       }
@@ -256,6 +285,7 @@ absl::StatusOr<WriteResult> Store::ResolveConflict(
   if (resolution.reason.empty()) {
     return absl::InvalidArgumentError("reason: required to resolve a conflict");
   }
+  NotifyOnExit notify{this};
   absl::MutexLock lock(&db_mu_);
   ASSIGN_OR_RETURN(Conflict conflict, ExplainLocked(id));
   WriteRequest fix;
@@ -355,6 +385,7 @@ absl::StatusOr<std::vector<QuarantineEntry>> Store::ListQuarantine() {
 }
 
 absl::Status Store::RetryQuarantined(int64_t id) {
+  NotifyOnExit notify{this};
   absl::MutexLock lock(&db_mu_);
   Statement& st = db_->Cached(
       "SELECT change, peer, peer_scopes FROM _quarantine WHERE id = ?1");

@@ -5,9 +5,9 @@
 #include <memory>
 
 #include "tests/e2e/e2e_util.h"
+#include "tests/sync/test_util.h"
 #include "tools/testbed/fault_proxy.h"
 #include "tools/testbed/node_process.h"
-#include "tests/sync/test_util.h"
 
 namespace outpost::testing {
 namespace {

@@ -23,8 +23,8 @@ Change Insert(const std::string& row, const std::string& value, uint64_t seq) {
 
 TEST(DigestTest, XorIsOrderIndependentAndSelfInverse) {
   Digest128 a, b;
-  const Digest128 h1 = HashRowState(InsertOnlyRowState(Insert("p1", "x", 1)));
-  const Digest128 h2 = HashRowState(InsertOnlyRowState(Insert("p2", "y", 2)));
+  const Digest128 h1 = HashInsertOnlyRow((Insert("p1", "x", 1)));
+  const Digest128 h2 = HashInsertOnlyRow((Insert("p2", "y", 2)));
   a.Toggle(h1);
   a.Toggle(h2);
   b.Toggle(h2);
@@ -38,12 +38,12 @@ TEST(DigestTest, XorIsOrderIndependentAndSelfInverse) {
 
 TEST(DigestTest, InsertOnlyRowHashIgnoresTheDot) {
   // The same fact recorded by two nodes hashes alike.
-  EXPECT_EQ(HashRowState(InsertOnlyRowState(Insert("p1", "x", 1))),
-            HashRowState(InsertOnlyRowState(Insert("p1", "x", 2))));
-  EXPECT_NE(HashRowState(InsertOnlyRowState(Insert("p1", "x", 1))),
-            HashRowState(InsertOnlyRowState(Insert("p1", "z", 1))));
-  EXPECT_NE(HashRowState(InsertOnlyRowState(Insert("p1", "x", 1))),
-            HashRowState(InsertOnlyRowState(Insert("p2", "x", 1))));
+  EXPECT_EQ(HashInsertOnlyRow((Insert("p1", "x", 1))),
+            HashInsertOnlyRow((Insert("p1", "x", 2))));
+  EXPECT_NE(HashInsertOnlyRow((Insert("p1", "x", 1))),
+            HashInsertOnlyRow((Insert("p1", "z", 1))));
+  EXPECT_NE(HashInsertOnlyRow((Insert("p1", "x", 1))),
+            HashInsertOnlyRow((Insert("p2", "x", 1))));
 }
 
 TEST(DigestTest, RegisterRowHashCoversSiblings) {

@@ -86,6 +86,24 @@ TEST(StoreTest, ConcurrentEditsConflictThenResolve) {
   }
 }
 
+TEST(StoreTest, LogListenersHearEveryCommitThatGrowsTheLog) {
+  TempDir dir;
+  auto a = OpenStore(dir.File("a.db"), "a");
+  auto b = OpenStore(dir.File("b.db"), "b");
+  std::atomic<int> heard_a{0}, heard_b{0};
+  const int id = a->AddLogListener([&] { ++heard_a; });
+  b->AddLogListener([&] { ++heard_b; });
+  ASSERT_TRUE(a->Write(Resident("r1", "1")).ok());
+  EXPECT_EQ(heard_a, 1);
+  EXPECT_FALSE(a->Write(Resident("", "1")).ok());  // refused: no growth
+  EXPECT_EQ(heard_a, 1);
+  Sync(a.get(), b.get());
+  EXPECT_GE(heard_b, 1);  // remote apply grew b's log
+  a->RemoveLogListener(id);
+  ASSERT_TRUE(a->Write(Resident("r2", "1")).ok());
+  EXPECT_EQ(heard_a, 1);
+}
+
 TEST(StoreTest, GroupCommitManyWritersAllDurable) {
   TempDir dir;
   {
