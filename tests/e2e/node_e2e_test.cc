@@ -268,5 +268,76 @@ TEST(NodeE2E, NetworkCutDuringLiveSyncHealsAndConverges) {
   EXPECT_GE((*proxy)->connections_accepted(), 2);
 }
 
+// Bad input on the wire: the call fails with a clear status, nothing is
+// applied, and the node keeps serving.
+TEST(NodeE2E, BadWireInputIsRefusedAndTheNodeKeepsServing) {
+  TempDir dir;
+  auto central = NodeProcess::Start(Central(dir));
+  ASSERT_TRUE(central.ok()) << central.status();
+  auto status = (*central)->Status();
+  ASSERT_TRUE(status.ok());
+  auto channel = grpc::CreateChannel((*central)->address(), grpc::InsecureChannelCredentials());
+  auto stub = outpost::v1::Replication::NewStub(channel);
+  auto hello = [&](const std::string& schema) {
+    outpost::v1::SyncMessage m;
+    m.mutable_hello()->set_node_id("yatai");
+    m.mutable_hello()->set_role("community");
+    m.mutable_hello()->set_protocol_version(1);
+    m.mutable_hello()->set_schema_version(schema);
+    m.mutable_hello()->add_scopes("yatai");
+    return m;
+  };
+  auto finish = [](auto& stream) {
+    stream->WritesDone();
+    outpost::v1::SyncMessage ignored;
+    while (stream->Read(&ignored)) {
+    }
+    return stream->Finish();
+  };
+  {  // Another schema version.
+    grpc::ClientContext context;
+    WithDeadline(&context);
+    auto stream = stub->Sync(&context);
+    ASSERT_TRUE(stream->Write(hello("0123456789abcdef")));
+    grpc::Status s = finish(stream);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+    EXPECT_THAT(s.error_message(), HasSubstr("0123456789abcdef"));
+    EXPECT_THAT(s.error_message(), HasSubstr(status->schema_version()));
+  }
+  {  // A packed batch that is not zlib data.
+    grpc::ClientContext context;
+    WithDeadline(&context);
+    auto stream = stub->Sync(&context);
+    ASSERT_TRUE(stream->Write(hello(status->schema_version())));
+    outpost::v1::SyncMessage batch;
+    batch.mutable_batch()->set_batch_seq(1);
+    batch.mutable_batch()->set_packed("this is not zlib");
+    ASSERT_TRUE(stream->Write(batch));
+    grpc::Status s = finish(stream);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
+  }
+  {  // An oversized message (over the 8 MiB limit).
+    grpc::ClientContext context;
+    WithDeadline(&context);
+    auto stream = stub->Sync(&context);
+    ASSERT_TRUE(stream->Write(hello(status->schema_version())));
+    outpost::v1::SyncMessage batch;
+    batch.mutable_batch()->set_batch_seq(1);
+    batch.mutable_batch()->set_packed(std::string(9 << 20, 'x'));
+    stream->Write(batch);
+    grpc::Status s = finish(stream);
+    EXPECT_FALSE(s.ok());
+  }
+  // Nothing was applied and the node still serves.
+  auto after = (*central)->Status();
+  ASSERT_TRUE(after.ok()) << after.status();
+  EXPECT_EQ(after->log_size(), 0);
+  EXPECT_EQ(VvGet(after->vv(), "yatai"), 0u);
+  auto community = NodeProcess::Start(Community(dir, "yatai", (*central)->address()));
+  ASSERT_TRUE(community.ok());
+  ASSERT_TRUE(PutPassages(**community, "yatai", 0, 10).ok());
+  EXPECT_TRUE(WaitFor([&] { return VerifiedEqual(**community); }, absl::Seconds(20)));
+}
+
 }  // namespace
 }  // namespace outpost::testing
