@@ -8,13 +8,6 @@
 namespace outpost::server {
 namespace {
 
-grpc::ServerUnaryReactor* Done(grpc::CallbackServerContext* context,
-                               const absl::Status& status) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(ToGrpcStatus(status));
-  return reactor;
-}
-
 int64_t CountRows(sync::Store* store, const char* sql) {
   int64_t n = 0;
   absl::Status status = store->WithDatabase([&](sync::Database* db) {
@@ -29,6 +22,15 @@ int64_t CountRows(sync::Store* store, const char* sql) {
 }
 
 }  // namespace
+
+grpc::ServerUnaryReactor* AdminService::Offload(
+    grpc::CallbackServerContext* context, std::function<absl::Status()> work) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  pool_.Schedule([reactor, work = std::move(work)] {
+    reactor->Finish(ToGrpcStatus(work()));
+  });
+  return reactor;
+}
 
 void FillDigests(sync::Store* store, outpost::v1::DigestsResponse* out) {
   out->set_node_id(store->node_id());
@@ -45,8 +47,16 @@ void FillDigests(sync::Store* store, outpost::v1::DigestsResponse* out) {
 }
 
 grpc::ServerUnaryReactor* AdminService::Status(
-    grpc::CallbackServerContext* context, const outpost::v1::StatusRequest*,
+    grpc::CallbackServerContext* context,
+    const outpost::v1::StatusRequest* request,
     outpost::v1::StatusResponse* response) {
+  return Offload(context, [this, request, response] {
+    return DoStatus(*request, response);
+  });
+}
+
+absl::Status AdminService::DoStatus(const outpost::v1::StatusRequest&,
+                                    outpost::v1::StatusResponse* response) {
   response->set_node_id(store_->node_id());
   response->set_role(role_);
   for (const std::string& s : store_->scopes().ToList())
@@ -70,22 +80,38 @@ grpc::ServerUnaryReactor* AdminService::Status(
   response->set_clock_skew_warnings(store_->clock().skew_warnings());
   response->set_pending(store_->pending_count());
   response->set_log_size(store_->LastLsn());
-  return Done(context, absl::OkStatus());
+  return (absl::OkStatus());
 }
 
 grpc::ServerUnaryReactor* AdminService::Digests(
-    grpc::CallbackServerContext* context, const outpost::v1::DigestsRequest*,
+    grpc::CallbackServerContext* context,
+    const outpost::v1::DigestsRequest* request,
     outpost::v1::DigestsResponse* response) {
+  return Offload(context, [this, request, response] {
+    return DoDigests(*request, response);
+  });
+}
+
+absl::Status AdminService::DoDigests(const outpost::v1::DigestsRequest&,
+                                     outpost::v1::DigestsResponse* response) {
   FillDigests(store_, response);
-  return Done(context, absl::OkStatus());
+  return (absl::OkStatus());
 }
 
 grpc::ServerUnaryReactor* AdminService::Verify(
-    grpc::CallbackServerContext* context, const outpost::v1::VerifyRequest*,
+    grpc::CallbackServerContext* context,
+    const outpost::v1::VerifyRequest* request,
     outpost::v1::VerifyResponse* response) {
+  return Offload(context, [this, request, response] {
+    return DoVerify(*request, response);
+  });
+}
+
+absl::Status AdminService::DoVerify(const outpost::v1::VerifyRequest&,
+                                    outpost::v1::VerifyResponse* response) {
   if (upstream_ == nullptr) {
-    return Done(context, absl::FailedPreconditionError(
-                             "this node has no upstream to verify against"));
+    return (absl::FailedPreconditionError(
+        "this node has no upstream to verify against"));
   }
   // A short blocking call to the upstream; Verify is an operator action.
   auto stub = outpost::v1::Admin::NewStub(upstream_->channel());
@@ -96,9 +122,9 @@ grpc::ServerUnaryReactor* AdminService::Verify(
   grpc::Status status =
       stub->Digests(&client, outpost::v1::DigestsRequest(), &theirs);
   if (!status.ok()) {
-    return Done(context, absl::UnavailableError(absl::StrCat(
-                             "upstream ", upstream_->address(),
-                             " unreachable: ", status.error_message())));
+    return (absl::UnavailableError(
+        absl::StrCat("upstream ", upstream_->address(),
+                     " unreachable: ", status.error_message())));
   }
   outpost::v1::DigestsResponse ours;
   FillDigests(store_, &ours);
@@ -128,7 +154,7 @@ grpc::ServerUnaryReactor* AdminService::Verify(
   }
   response->set_all_equal(all_equal);
   response->set_upstream(upstream_->address());
-  return Done(context, absl::OkStatus());
+  return (absl::OkStatus());
 }
 
 namespace {
@@ -148,21 +174,34 @@ grpc::ServerUnaryReactor* AdminService::Put(
     grpc::CallbackServerContext* context,
     const outpost::v1::PutRequest* request,
     outpost::v1::PutResponse* response) {
+  return Offload(
+      context, [this, request, response] { return DoPut(*request, response); });
+}
+
+absl::Status AdminService::DoPut(const outpost::v1::PutRequest& request,
+                                 outpost::v1::PutResponse* response) {
   absl::StatusOr<sync::WriteResult> result =
-      store_->Write(ToWriteRequest(*request));
+      store_->Write(ToWriteRequest(request));
   if (result.ok()) {
     *response->mutable_dot() = result->dot;
     response->set_hlc(result->hlc);
   }
-  return Done(context, result.status());
+  return (result.status());
 }
 
 grpc::ServerUnaryReactor* AdminService::PutMany(
     grpc::CallbackServerContext* context,
     const outpost::v1::PutManyRequest* request,
     outpost::v1::PutManyResponse* response) {
+  return Offload(context, [this, request, response] {
+    return DoPutMany(*request, response);
+  });
+}
+
+absl::Status AdminService::DoPutMany(const outpost::v1::PutManyRequest& request,
+                                     outpost::v1::PutManyResponse* response) {
   std::vector<sync::WriteRequest> writes;
-  for (const auto& put : request->puts()) writes.push_back(ToWriteRequest(put));
+  for (const auto& put : request.puts()) writes.push_back(ToWriteRequest(put));
   absl::StatusOr<std::vector<sync::WriteResult>> results =
       store_->WriteAll(writes);
   if (results.ok()) {
@@ -172,34 +211,48 @@ grpc::ServerUnaryReactor* AdminService::PutMany(
       out->set_hlc(r.hlc);
     }
   }
-  return Done(context, results.status());
+  return (results.status());
 }
 
 grpc::ServerUnaryReactor* AdminService::Get(
     grpc::CallbackServerContext* context,
     const outpost::v1::GetRequest* request,
     outpost::v1::GetResponse* response) {
+  return Offload(
+      context, [this, request, response] { return DoGet(*request, response); });
+}
+
+absl::Status AdminService::DoGet(const outpost::v1::GetRequest& request,
+                                 outpost::v1::GetResponse* response) {
   absl::StatusOr<sync::RowState> row =
-      store_->ReadRow(request->table(), request->row_id());
-  if (!row.ok()) return Done(context, row.status());
+      store_->ReadRow(request.table(), request.row_id());
+  if (!row.ok()) return (row.status());
   *response->mutable_state() = *row;
   response->set_deleted(sync::IsDeleted(*row));
   absl::StatusOr<std::map<std::string, sync::Value>> values =
-      store_->ReadValues(request->table(), request->row_id());
+      store_->ReadValues(request.table(), request.row_id());
   if (values.ok()) {
     for (const auto& [name, value] : *values)
       (*response->mutable_values())[name] = value;
   }
-  return Done(context, absl::OkStatus());
+  return (absl::OkStatus());
 }
 
 grpc::ServerUnaryReactor* AdminService::Conflicts(
     grpc::CallbackServerContext* context,
     const outpost::v1::ConflictsRequest* request,
     outpost::v1::ConflictsResponse* response) {
+  return Offload(context, [this, request, response] {
+    return DoConflicts(*request, response);
+  });
+}
+
+absl::Status AdminService::DoConflicts(
+    const outpost::v1::ConflictsRequest& request,
+    outpost::v1::ConflictsResponse* response) {
   absl::StatusOr<std::vector<sync::Conflict>> conflicts =
-      store_->ListConflicts({request->table(), request->scope()});
-  if (!conflicts.ok()) return Done(context, conflicts.status());
+      store_->ListConflicts({request.table(), request.scope()});
+  if (!conflicts.ok()) return (conflicts.status());
   for (const sync::Conflict& c : *conflicts) {
     auto* v = response->add_conflicts();
     v->set_id(c.id);
@@ -218,7 +271,7 @@ grpc::ServerUnaryReactor* AdminService::Conflicts(
       x->set_field(cv.field);
     }
   }
-  return Done(context, absl::OkStatus());
+  return (absl::OkStatus());
 }
 
 }  // namespace outpost::server

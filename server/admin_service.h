@@ -3,11 +3,13 @@
 #ifndef OUTPOST_SERVER_ADMIN_SERVICE_H_
 #define OUTPOST_SERVER_ADMIN_SERVICE_H_
 
+#include <functional>
 #include <string>
 
 #include "outpost/v1/node.grpc.pb.h"
 #include "server/peers.h"
 #include "server/upstream.h"
+#include "server/work_pool.h"
 #include "sync/store.h"
 
 namespace outpost::server {
@@ -49,10 +51,31 @@ class AdminService final : public outpost::v1::Admin::CallbackService {
       outpost::v1::ConflictsResponse* response) override;
 
  private:
+  // Runs `work` (which may block on SQLite or the upstream) on the pool and
+  // finishes the call with its status; gRPC threads never block.
+  grpc::ServerUnaryReactor* Offload(grpc::CallbackServerContext* context,
+                                    std::function<absl::Status()> work);
+  absl::Status DoStatus(const outpost::v1::StatusRequest& request,
+                        outpost::v1::StatusResponse* response);
+  absl::Status DoDigests(const outpost::v1::DigestsRequest& request,
+                         outpost::v1::DigestsResponse* response);
+  absl::Status DoVerify(const outpost::v1::VerifyRequest& request,
+                        outpost::v1::VerifyResponse* response);
+  absl::Status DoPut(const outpost::v1::PutRequest& request,
+                     outpost::v1::PutResponse* response);
+  absl::Status DoPutMany(const outpost::v1::PutManyRequest& request,
+                         outpost::v1::PutManyResponse* response);
+  absl::Status DoGet(const outpost::v1::GetRequest& request,
+                     outpost::v1::GetResponse* response);
+  absl::Status DoConflicts(const outpost::v1::ConflictsRequest& request,
+                           outpost::v1::ConflictsResponse* response);
+
   sync::Store* const store_;
   const std::string role_;
   PeerRegistry* const peers_;
   Upstream* const upstream_;  // null at central
+  // Blocking work: group commit batches concurrent writes across these.
+  WorkPool pool_{8};
 };
 
 // Fills `out` with this store's digests (shared by Digests and Verify).
