@@ -144,6 +144,29 @@ TEST(NodeE2E, CommunitiesWriteWhileCentralDownThenConverge) {
   EXPECT_EQ((*central)->Stop(), 0);
 }
 
+// Central relays a change to every other node whose scopes contain it.
+TEST(NodeE2E, CentralRelaysToEveryNodeHoldingTheScope) {
+  TempDir dir;
+  auto central = NodeProcess::Start(Central(dir));
+  ASSERT_TRUE(central.ok()) << central.status();
+  NodeSpec a = Community(dir, "yatai", (*central)->address());
+  a.extra_flags = {"--scopes=yatai,shared"};
+  NodeSpec b = Community(dir, "heping", (*central)->address());
+  b.extra_flags = {"--scopes=heping,shared"};
+  auto yatai = NodeProcess::Start(a);
+  auto heping = NodeProcess::Start(b);
+  ASSERT_TRUE(yatai.ok() && heping.ok());
+  ASSERT_TRUE(
+      PutField(**yatai, "residents", "s1", "shared", "phone", "1").ok());
+  ASSERT_TRUE(PutField(**yatai, "residents", "y1", "yatai", "phone", "2").ok());
+  EXPECT_TRUE(WaitFor([&] { return GetRow(**heping, "residents", "s1").ok(); },
+                      absl::Seconds(10)));
+  EXPECT_TRUE(
+      WaitFor([&] { return VerifiedEqual(**heping) && VerifiedEqual(**yatai); },
+              absl::Seconds(10)));
+  EXPECT_FALSE(GetRow(**heping, "residents", "y1").ok());
+}
+
 // kill -9 of central, then of the community, in the middle of a large
 // catch-up; restart on the same files; converge with nothing lost.
 TEST(NodeE2E, KillNineDuringCatchUpLosesNothing) {
@@ -276,7 +299,8 @@ TEST(NodeE2E, BadWireInputIsRefusedAndTheNodeKeepsServing) {
   ASSERT_TRUE(central.ok()) << central.status();
   auto status = (*central)->Status();
   ASSERT_TRUE(status.ok());
-  auto channel = grpc::CreateChannel((*central)->address(), grpc::InsecureChannelCredentials());
+  auto channel = grpc::CreateChannel((*central)->address(),
+                                     grpc::InsecureChannelCredentials());
   auto stub = outpost::v1::Replication::NewStub(channel);
   auto hello = [&](const std::string& schema) {
     outpost::v1::SyncMessage m;
@@ -314,7 +338,8 @@ TEST(NodeE2E, BadWireInputIsRefusedAndTheNodeKeepsServing) {
     batch.mutable_batch()->set_packed("this is not zlib");
     ASSERT_TRUE(stream->Write(batch));
     grpc::Status s = finish(stream);
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+        << s.error_message();
   }
   {  // An oversized message (over the 8 MiB limit).
     grpc::ClientContext context;
@@ -333,10 +358,12 @@ TEST(NodeE2E, BadWireInputIsRefusedAndTheNodeKeepsServing) {
   ASSERT_TRUE(after.ok()) << after.status();
   EXPECT_EQ(after->log_size(), 0);
   EXPECT_EQ(VvGet(after->vv(), "yatai"), 0u);
-  auto community = NodeProcess::Start(Community(dir, "yatai", (*central)->address()));
+  auto community =
+      NodeProcess::Start(Community(dir, "yatai", (*central)->address()));
   ASSERT_TRUE(community.ok());
   ASSERT_TRUE(PutPassages(**community, "yatai", 0, 10).ok());
-  EXPECT_TRUE(WaitFor([&] { return VerifiedEqual(**community); }, absl::Seconds(20)));
+  EXPECT_TRUE(
+      WaitFor([&] { return VerifiedEqual(**community); }, absl::Seconds(20)));
 }
 
 }  // namespace
