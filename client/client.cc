@@ -1,0 +1,86 @@
+#include "client/client.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/strings/str_cat.h"
+#include "outpost/v1/node.grpc.pb.h"
+#include "server/grpc_status.h"
+
+namespace outpost::client {
+
+class Client::Impl {
+ public:
+  explicit Impl(const Options& options) : options_(options) {
+    grpc::ChannelArguments args;
+    args.SetMaxReceiveMessageSize(64 << 20);
+    // Fail fast when the node is down rather than retrying for the deadline.
+    args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
+    channel_ = grpc::CreateCustomChannel(
+        options.address, grpc::InsecureChannelCredentials(), args);
+    admin_ = outpost::v1::Admin::NewStub(channel_);
+  }
+
+  // Runs one unary call with the deadline; maps the status and names the node
+  // when it cannot be reached.
+  template <typename Request, typename Response, typename Method>
+  absl::StatusOr<Response> Call(Method method, const Request& request) {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() +
+                         absl::ToChronoMilliseconds(options_.timeout));
+    Response response;
+    grpc::Status status = (admin_.get()->*method)(&context, request, &response);
+    if (status.ok()) return response;
+    if (status.error_code() == grpc::StatusCode::UNAVAILABLE ||
+        status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
+      return absl::Status(
+          static_cast<absl::StatusCode>(status.error_code()),
+          absl::StrCat("node ", options_.address,
+                       " unreachable: ", status.error_message()));
+    }
+    return server::FromGrpcStatus(status);
+  }
+
+  const Options options_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<outpost::v1::Admin::Stub> admin_;
+};
+
+absl::StatusOr<std::unique_ptr<Client>> Client::Connect(
+    const Options& options) {
+  const size_t colon = options.address.rfind(':');
+  if (colon == std::string::npos || colon == 0 ||
+      colon + 1 == options.address.size()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--node must be HOST:PORT, not \"", options.address, "\""));
+  }
+  return std::unique_ptr<Client>(new Client(std::make_unique<Impl>(options)));
+}
+
+Client::Client(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Client::~Client() = default;
+
+const std::string& Client::address() const { return impl_->options_.address; }
+
+absl::StatusOr<outpost::v1::StatusResponse> Client::Status() {
+  return impl_->Call<outpost::v1::StatusRequest, outpost::v1::StatusResponse>(
+      &outpost::v1::Admin::Stub::Status, outpost::v1::StatusRequest());
+}
+
+absl::StatusOr<outpost::v1::VerifyResponse> Client::Verify() {
+  return impl_->Call<outpost::v1::VerifyRequest, outpost::v1::VerifyResponse>(
+      &outpost::v1::Admin::Stub::Verify, outpost::v1::VerifyRequest());
+}
+
+absl::StatusOr<outpost::v1::DigestsResponse> Client::Digests() {
+  return impl_->Call<outpost::v1::DigestsRequest, outpost::v1::DigestsResponse>(
+      &outpost::v1::Admin::Stub::Digests, outpost::v1::DigestsRequest());
+}
+
+absl::StatusOr<outpost::v1::ConflictsResponse> Client::Conflicts(
+    const outpost::v1::ConflictsRequest& request) {
+  return impl_
+      ->Call<outpost::v1::ConflictsRequest, outpost::v1::ConflictsResponse>(
+          &outpost::v1::Admin::Stub::Conflicts, request);
+}
+
+}  // namespace outpost::client

@@ -1,0 +1,52 @@
+// Client: the thin client library every Outpost front end uses (the
+// `outpost` CLI, checkpoint terminals, tools). One connection to one node.
+//
+//   ASSIGN_OR_RETURN(auto client, Client::Connect({.address =
+//   "127.0.0.1:7400"})); ASSIGN_OR_RETURN(outpost::v1::StatusResponse s,
+//   client->Status());
+//
+// Every call has a deadline (Options::timeout): an unreachable node answers
+// UNAVAILABLE or DEADLINE_EXCEEDED within it instead of hanging.
+// Thread-safety: a Client may be used from several threads at once.
+#ifndef OUTPOST_CLIENT_CLIENT_H_
+#define OUTPOST_CLIENT_CLIENT_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "outpost/v1/node.pb.h"
+
+namespace outpost::client {
+
+class Client {
+ public:
+  struct Options {
+    std::string address = "127.0.0.1:7400";
+    absl::Duration timeout = absl::Seconds(5);
+  };
+
+  // INVALID_ARGUMENT for an address that is not HOST:PORT. Does not wait for
+  // the node: the first call reports whether it is reachable.
+  static absl::StatusOr<std::unique_ptr<Client>> Connect(
+      const Options& options);
+  ~Client();
+
+  absl::StatusOr<outpost::v1::StatusResponse> Status();
+  absl::StatusOr<outpost::v1::VerifyResponse> Verify();
+  absl::StatusOr<outpost::v1::DigestsResponse> Digests();
+  absl::StatusOr<outpost::v1::ConflictsResponse> Conflicts(
+      const outpost::v1::ConflictsRequest& request);
+
+  const std::string& address() const;
+
+ private:
+  class Impl;
+  explicit Client(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace outpost::client
+
+#endif  // OUTPOST_CLIENT_CLIENT_H_
