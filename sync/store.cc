@@ -33,6 +33,11 @@ Value BoolValue(bool v) {
   value.set_bool_value(v);
   return value;
 }
+Value BytesValue(std::string v) {
+  Value value;
+  value.set_bytes_value(std::move(v));
+  return value;
+}
 Value NullValue() { return Value(); }
 
 void BindValue(Statement& st, int index, const Value& value) {

@@ -68,6 +68,7 @@ Value IntValue(int64_t v);
 Value RealValue(double v);
 Value TextValue(std::string v);
 Value BoolValue(bool v);
+Value BytesValue(std::string v);
 Value NullValue();
 
 struct StoreOptions {

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "sync/store.h"
 #include "tests/sync/test_util.h"
 
 namespace outpost::sync {
@@ -15,32 +16,6 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 using ::testing::SizeIs;
-
-Value Text(const std::string& s) {
-  Value v;
-  v.set_text_value(s);
-  return v;
-}
-Value Int(int64_t i) {
-  Value v;
-  v.set_int_value(i);
-  return v;
-}
-Value Real(double d) {
-  Value v;
-  v.set_real_value(d);
-  return v;
-}
-Value Bool(bool b) {
-  Value v;
-  v.set_bool_value(b);
-  return v;
-}
-Value Bytes(const std::string& b) {
-  Value v;
-  v.set_bytes_value(b);
-  return v;
-}
 
 FieldWrite Write(const std::string& field, const Value& value,
                  const std::vector<Dot>& supersedes = {},
@@ -131,96 +106,97 @@ TEST(DotTest, OrderByOriginThenNumericSeq) {
 }
 
 TEST(ValueTest, EqualSameKindSameValue) {
-  EXPECT_TRUE(ValueEqual(Text("Ana"), Text("Ana")));
-  EXPECT_FALSE(ValueEqual(Text("Ana"), Text("ana")));
-  EXPECT_TRUE(ValueEqual(Int(12), Int(12)));
-  EXPECT_FALSE(ValueEqual(Int(12), Int(13)));
-  EXPECT_TRUE(ValueEqual(Real(36.8), Real(36.8)));
-  EXPECT_FALSE(ValueEqual(Real(36.8), Real(36.9)));
-  EXPECT_TRUE(ValueEqual(Bool(false), Bool(false)));
-  EXPECT_FALSE(ValueEqual(Bool(false), Bool(true)));
-  EXPECT_TRUE(
-      ValueEqual(Bytes(std::string("a\0b", 3)), Bytes(std::string("a\0b", 3))));
-  EXPECT_FALSE(
-      ValueEqual(Bytes(std::string("a\0b", 3)), Bytes(std::string("a\0c", 3))));
+  EXPECT_TRUE(ValueEqual(TextValue("Ana"), TextValue("Ana")));
+  EXPECT_FALSE(ValueEqual(TextValue("Ana"), TextValue("ana")));
+  EXPECT_TRUE(ValueEqual(IntValue(12), IntValue(12)));
+  EXPECT_FALSE(ValueEqual(IntValue(12), IntValue(13)));
+  EXPECT_TRUE(ValueEqual(RealValue(36.8), RealValue(36.8)));
+  EXPECT_FALSE(ValueEqual(RealValue(36.8), RealValue(36.9)));
+  EXPECT_TRUE(ValueEqual(BoolValue(false), BoolValue(false)));
+  EXPECT_FALSE(ValueEqual(BoolValue(false), BoolValue(true)));
+  EXPECT_TRUE(ValueEqual(BytesValue(std::string("a\0b", 3)),
+                         BytesValue(std::string("a\0b", 3))));
+  EXPECT_FALSE(ValueEqual(BytesValue(std::string("a\0b", 3)),
+                          BytesValue(std::string("a\0c", 3))));
   EXPECT_TRUE(ValueEqual(Value(), Value()));
 }
 
 TEST(ValueTest, DifferentKindsNeverEqual) {
-  EXPECT_FALSE(ValueEqual(Int(1), Real(1.0)));
-  EXPECT_FALSE(ValueEqual(Int(1), Bool(true)));
-  EXPECT_FALSE(ValueEqual(Text("1"), Int(1)));
-  EXPECT_FALSE(ValueEqual(Text("ab"), Bytes("ab")));
+  EXPECT_FALSE(ValueEqual(IntValue(1), RealValue(1.0)));
+  EXPECT_FALSE(ValueEqual(IntValue(1), BoolValue(true)));
+  EXPECT_FALSE(ValueEqual(TextValue("1"), IntValue(1)));
+  EXPECT_FALSE(ValueEqual(TextValue("ab"), BytesValue("ab")));
   // Default values are not NULL.
-  EXPECT_FALSE(ValueEqual(Int(0), Value()));
-  EXPECT_FALSE(ValueEqual(Text(""), Value()));
-  EXPECT_FALSE(ValueEqual(Bool(false), Value()));
-  EXPECT_FALSE(ValueEqual(Value(), Real(0.0)));
+  EXPECT_FALSE(ValueEqual(IntValue(0), Value()));
+  EXPECT_FALSE(ValueEqual(TextValue(""), Value()));
+  EXPECT_FALSE(ValueEqual(BoolValue(false), Value()));
+  EXPECT_FALSE(ValueEqual(Value(), RealValue(0.0)));
 }
 
 TEST(ValueTest, ToString) {
-  EXPECT_EQ(ValueToString(Text("Ana")), "'Ana'");
-  EXPECT_EQ(ValueToString(Text("")), "''");
-  EXPECT_EQ(ValueToString(Int(12)), "12");
-  EXPECT_EQ(ValueToString(Int(-3)), "-3");
-  EXPECT_EQ(ValueToString(Real(36.8)), "36.8");
-  EXPECT_EQ(ValueToString(Bool(true)), "true");
-  EXPECT_EQ(ValueToString(Bool(false)), "false");
+  EXPECT_EQ(ValueToString(TextValue("Ana")), "'Ana'");
+  EXPECT_EQ(ValueToString(TextValue("")), "''");
+  EXPECT_EQ(ValueToString(IntValue(12)), "12");
+  EXPECT_EQ(ValueToString(IntValue(-3)), "-3");
+  EXPECT_EQ(ValueToString(RealValue(36.8)), "36.8");
+  EXPECT_EQ(ValueToString(BoolValue(true)), "true");
+  EXPECT_EQ(ValueToString(BoolValue(false)), "false");
   EXPECT_EQ(ValueToString(Value()), "NULL");
-  EXPECT_EQ(ValueToString(Bytes(std::string("\0\1\2", 3))), "<3 bytes>");
+  EXPECT_EQ(ValueToString(BytesValue(std::string("\0\1\2", 3))), "<3 bytes>");
 }
 
 // ---- ApplyFieldWrite ----
 
 TEST_F(MergeTest, FirstWriteAddsOneSibling) {
   RowState row = NewRow();
-  Apply(MakeChange("n1", 1, 100, {Write("name", Text("Ana"))}, "maria"), &row);
+  Apply(MakeChange("n1", 1, 100, {Write("name", TextValue("Ana"))}, "maria"),
+        &row);
   const FieldState* name = FindField(row, "name");
   ASSERT_NE(name, nullptr);
   ASSERT_EQ(name->siblings_size(), 1);
   const Sibling& s = name->siblings(0);
   EXPECT_TRUE(DotEqual(s.dot(), MakeDot("n1", 1)));
   EXPECT_EQ(s.hlc(), 100u);
-  EXPECT_TRUE(ValueEqual(s.value(), Text("Ana")));
+  EXPECT_TRUE(ValueEqual(s.value(), TextValue("Ana")));
   EXPECT_EQ(s.author(), "maria");
   EXPECT_EQ(FindField(row, "phone"), nullptr);
 }
 
 TEST_F(MergeTest, SupersedingWriteDropsSeenSiblings) {
   RowState row = NewRow();
-  Apply(MakeChange("n1", 1, 100, {Write("name", Text("Ana"))}), &row);
+  Apply(MakeChange("n1", 1, 100, {Write("name", TextValue("Ana"))}), &row);
   Apply(MakeChange("n2", 1, 200,
-                   {Write("name", Text("Anna"), {MakeDot("n1", 1)})}),
+                   {Write("name", TextValue("Anna"), {MakeDot("n1", 1)})}),
         &row);
   EXPECT_THAT(SiblingDots(row, "name"), ElementsAre("n2:1"));
-  EXPECT_TRUE(
-      ValueEqual(FindField(row, "name")->siblings(0).value(), Text("Anna")));
+  EXPECT_TRUE(ValueEqual(FindField(row, "name")->siblings(0).value(),
+                         TextValue("Anna")));
   EXPECT_THAT(DeriveConflicts(residents(), row), IsEmpty());
 }
 
 TEST_F(MergeTest, ConcurrentWritesKeepBothSiblings) {
   RowState row = NewRow();
-  Apply(MakeChange("n1", 1, 100, {Write("name", Text("Ana"))}), &row);
+  Apply(MakeChange("n1", 1, 100, {Write("name", TextValue("Ana"))}), &row);
   // Both saw n1:1, neither saw the other.
   Apply(MakeChange("n3", 1, 200,
-                   {Write("name", Text("Anna"), {MakeDot("n1", 1)})}),
+                   {Write("name", TextValue("Anna"), {MakeDot("n1", 1)})}),
         &row);
   Apply(MakeChange("n2", 1, 300,
-                   {Write("name", Text("Ann"), {MakeDot("n1", 1)})}),
+                   {Write("name", TextValue("Ann"), {MakeDot("n1", 1)})}),
         &row);
   EXPECT_THAT(SiblingDots(row, "name"), ElementsAre("n2:1", "n3:1"));
 }
 
 TEST_F(MergeTest, SupersedesDropsOnlyListedDots) {
   RowState row = NewRow();
-  Apply(MakeChange("n1", 1, 100, {Write("name", Text("a"))}), &row);
-  Apply(MakeChange("n2", 1, 100, {Write("name", Text("b"))}), &row);
-  Apply(MakeChange("n3", 1, 100, {Write("name", Text("c"))}), &row);
+  Apply(MakeChange("n1", 1, 100, {Write("name", TextValue("a"))}), &row);
+  Apply(MakeChange("n2", 1, 100, {Write("name", TextValue("b"))}), &row);
+  Apply(MakeChange("n3", 1, 100, {Write("name", TextValue("c"))}), &row);
   ASSERT_THAT(SiblingDots(row, "name"), ElementsAre("n1:1", "n2:1", "n3:1"));
   // Saw n1:1 and n3:1 (and a dot that is not there), not n2:1.
   Apply(MakeChange(
             "n4", 1, 400,
-            {Write("name", Text("d"),
+            {Write("name", TextValue("d"),
                    {MakeDot("n1", 1), MakeDot("n3", 1), MakeDot("n9", 9)})}),
         &row);
   EXPECT_THAT(SiblingDots(row, "name"), ElementsAre("n2:1", "n4:1"));
@@ -228,10 +204,10 @@ TEST_F(MergeTest, SupersedesDropsOnlyListedDots) {
 
 TEST_F(MergeTest, SiblingsSortedByDotWhateverTheApplyOrder) {
   const std::vector<Change> changes = {
-      MakeChange("n2", 1, 500, {Write("name", Text("x"))}),
-      MakeChange("n1", 10, 100, {Write("name", Text("y"))}),
-      MakeChange("n1", 9, 900, {Write("name", Text("z"))}),
-      MakeChange("central", 4, 50, {Write("name", Text("w"))}),
+      MakeChange("n2", 1, 500, {Write("name", TextValue("x"))}),
+      MakeChange("n1", 10, 100, {Write("name", TextValue("y"))}),
+      MakeChange("n1", 9, 900, {Write("name", TextValue("z"))}),
+      MakeChange("central", 4, 50, {Write("name", TextValue("w"))}),
   };
   std::vector<int> order = {0, 1, 2, 3};
   std::string first_serialized;
@@ -248,12 +224,14 @@ TEST_F(MergeTest, SiblingsSortedByDotWhateverTheApplyOrder) {
 
 TEST_F(MergeTest, FieldsSortedByName) {
   RowState row = NewRow();
-  Apply(MakeChange("n1", 1, 100, {Write("phone", Text("555"))}), &row);
-  Apply(MakeChange("n1", 2, 101, {Write("age", Int(40))}), &row);
+  Apply(MakeChange("n1", 1, 100, {Write("phone", TextValue("555"))}), &row);
+  Apply(MakeChange("n1", 2, 101, {Write("age", IntValue(40))}), &row);
   Apply(MakeChange("n1", 3, 102,
-                   {Write("name", Text("Ana")), Write("control", Text("c1"))}),
+                   {Write("name", TextValue("Ana")),
+                    Write("control", TextValue("c1"))}),
         &row);
-  Apply(MakeChange("n1", 4, 103, {Write(kDeletedField, Bool(false))}), &row);
+  Apply(MakeChange("n1", 4, 103, {Write(kDeletedField, BoolValue(false))}),
+        &row);
   EXPECT_THAT(FieldNames(row),
               ElementsAre("_deleted", "age", "control", "name", "phone"));
   for (const std::string& name : FieldNames(row)) {
@@ -265,9 +243,10 @@ TEST_F(MergeTest, FieldsSortedByName) {
 
 TEST_F(MergeTest, ReapplyingSameDotChangesNothing) {
   RowState row = NewRow();
-  const Change a = MakeChange("n1", 1, 100, {Write("name", Text("Ana"))});
+  const Change a = MakeChange("n1", 1, 100, {Write("name", TextValue("Ana"))});
   const Change b = MakeChange(
-      "n2", 1, 200, {Write("name", Text("Anna")), Write("phone", Text("555"))});
+      "n2", 1, 200,
+      {Write("name", TextValue("Anna")), Write("phone", TextValue("555"))});
   Apply(a, &row);
   Apply(b, &row);
   const std::string before = row.SerializeAsString();
@@ -284,11 +263,11 @@ TEST_F(MergeTest, NoFieldIsLeftWithoutSiblings) {
   // the row is byte-identical to one that received that write alone: no
   // empty FieldState survives anywhere (canonical form, hashed for digests).
   RowState row = NewRow();
-  Apply(MakeChange("n1", 1, 100, {Write("name", Text("a"))}), &row);
-  Apply(MakeChange("n2", 1, 100, {Write("name", Text("b"))}), &row);
+  Apply(MakeChange("n1", 1, 100, {Write("name", TextValue("a"))}), &row);
+  Apply(MakeChange("n2", 1, 100, {Write("name", TextValue("b"))}), &row);
   const Change last = MakeChange(
       "n3", 1, 300,
-      {Write("name", Text("c"), {MakeDot("n1", 1), MakeDot("n2", 1)})});
+      {Write("name", TextValue("c"), {MakeDot("n1", 1), MakeDot("n2", 1)})});
   Apply(last, &row);
 
   RowState fresh = NewRow();
@@ -301,9 +280,10 @@ TEST_F(MergeTest, NoFieldIsLeftWithoutSiblings) {
 
 TEST_F(MergeTest, WriteKeepsDeleteContext) {
   RowState row = NewRow();
-  Apply(MakeChange("n1", 1, 100, {Write("name", Text("Ana"))}), &row);
-  Apply(MakeChange("n2", 1, 200,
-                   {Write(kDeletedField, Bool(true), {}, {MakeDot("n1", 1)})}),
+  Apply(MakeChange("n1", 1, 100, {Write("name", TextValue("Ana"))}), &row);
+  Apply(MakeChange(
+            "n2", 1, 200,
+            {Write(kDeletedField, BoolValue(true), {}, {MakeDot("n1", 1)})}),
         &row);
   const FieldState* deleted = FindField(row, kDeletedField);
   ASSERT_NE(deleted, nullptr);
@@ -316,25 +296,27 @@ TEST_F(MergeTest, WriteKeepsDeleteContext) {
 
 TEST_F(MergeTest, ShownRegisterIsMaxHlc) {
   RowState row = NewRow();
-  Apply(MakeChange("n1", 1, 900, {Write("name", Text("late"))}), &row);
-  Apply(MakeChange("n2", 1, 100, {Write("name", Text("early"))}), &row);
+  Apply(MakeChange("n1", 1, 900, {Write("name", TextValue("late"))}), &row);
+  Apply(MakeChange("n2", 1, 100, {Write("name", TextValue("early"))}), &row);
   const Sibling* shown = ShownSibling(residents().field("name"), residents(),
                                       *FindField(row, "name"));
   ASSERT_NE(shown, nullptr);
-  EXPECT_TRUE(ValueEqual(shown->value(), Text("late")));
+  EXPECT_TRUE(ValueEqual(shown->value(), TextValue("late")));
 }
 
 TEST_F(MergeTest, ShownRegisterTieOnHlcBrokenByOrigin) {
   for (bool reversed : {false, true}) {
     RowState row = NewRow();
-    const Change a = MakeChange("alpha", 1, 500, {Write("name", Text("A"))});
-    const Change b = MakeChange("beta", 1, 500, {Write("name", Text("B"))});
+    const Change a =
+        MakeChange("alpha", 1, 500, {Write("name", TextValue("A"))});
+    const Change b =
+        MakeChange("beta", 1, 500, {Write("name", TextValue("B"))});
     Apply(reversed ? b : a, &row);
     Apply(reversed ? a : b, &row);
     const Sibling* shown = ShownSibling(residents().field("name"), residents(),
                                         *FindField(row, "name"));
     ASSERT_NE(shown, nullptr);
-    EXPECT_TRUE(ValueEqual(shown->value(), Text("B"))) << reversed;
+    EXPECT_TRUE(ValueEqual(shown->value(), TextValue("B"))) << reversed;
   }
 }
 
@@ -345,7 +327,7 @@ TEST_F(MergeTest, ShownRegisterIndependentOfSiblingOrder) {
     Sibling* s = field.add_siblings();
     *s->mutable_dot() = MakeDot(origin, 1);
     s->set_hlc(hlc);
-    *s->mutable_value() = Text(value);
+    *s->mutable_value() = TextValue(value);
   };
   add("n3", 300, "three");
   add("n1", 700, "one");
@@ -353,7 +335,7 @@ TEST_F(MergeTest, ShownRegisterIndependentOfSiblingOrder) {
   const Sibling* shown =
       ShownSibling(residents().field("name"), residents(), field);
   ASSERT_NE(shown, nullptr);
-  EXPECT_TRUE(ValueEqual(shown->value(), Text("two")));
+  EXPECT_TRUE(ValueEqual(shown->value(), TextValue("two")));
 }
 
 TEST_F(MergeTest, ShownOfEmptyFieldIsNull) {
@@ -367,26 +349,32 @@ TEST_F(MergeTest, ShownStateIsFurthestStateRegardlessOfHlc) {
   const FieldDef* status = requests().field("status");
   ASSERT_NE(status, nullptr);
   RowState row = NewRow("requests", "q1");
-  Apply(MakeChange("n1", 1, 100, {Write("status", Text("requested"))}), &row);
+  Apply(MakeChange("n1", 1, 100, {Write("status", TextValue("requested"))}),
+        &row);
   // Both saw "requested"; the delivery has the older clock.
-  Apply(MakeChange("n2", 1, 200,
-                   {Write("status", Text("delivered"), {MakeDot("n1", 1)})}),
-        &row);
-  Apply(MakeChange("n3", 1, 900,
-                   {Write("status", Text("accepted"), {MakeDot("n1", 1)})}),
-        &row);
+  Apply(
+      MakeChange("n2", 1, 200,
+                 {Write("status", TextValue("delivered"), {MakeDot("n1", 1)})}),
+      &row);
+  Apply(
+      MakeChange("n3", 1, 900,
+                 {Write("status", TextValue("accepted"), {MakeDot("n1", 1)})}),
+      &row);
   const Sibling* shown =
       ShownSibling(status, requests(), *FindField(row, "status"));
   ASSERT_NE(shown, nullptr);
-  EXPECT_TRUE(ValueEqual(shown->value(), Text("delivered")));
+  EXPECT_TRUE(ValueEqual(shown->value(), TextValue("delivered")));
 }
 
 TEST_F(MergeTest, ShownStateTieUsesHlcThenOrigin) {
   const FieldDef* status = requests().field("status");
   RowState row = NewRow("requests", "q1");
-  Apply(MakeChange("n1", 1, 100, {Write("status", Text("accepted"))}), &row);
-  Apply(MakeChange("n2", 1, 100, {Write("status", Text("accepted"))}), &row);
-  Apply(MakeChange("n0", 1, 50, {Write("status", Text("requested"))}), &row);
+  Apply(MakeChange("n1", 1, 100, {Write("status", TextValue("accepted"))}),
+        &row);
+  Apply(MakeChange("n2", 1, 100, {Write("status", TextValue("accepted"))}),
+        &row);
+  Apply(MakeChange("n0", 1, 50, {Write("status", TextValue("requested"))}),
+        &row);
   const Sibling* shown =
       ShownSibling(status, requests(), *FindField(row, "status"));
   ASSERT_NE(shown, nullptr);
@@ -395,12 +383,13 @@ TEST_F(MergeTest, ShownStateTieUsesHlcThenOrigin) {
 
 TEST_F(MergeTest, ShownNonStateFieldOfStateMachineTableIsRegister) {
   RowState row = NewRow("requests", "q1");
-  Apply(MakeChange("n1", 1, 900, {Write("note", Text("zzz late"))}), &row);
-  Apply(MakeChange("n2", 1, 100, {Write("note", Text("aaa early"))}), &row);
+  Apply(MakeChange("n1", 1, 900, {Write("note", TextValue("zzz late"))}), &row);
+  Apply(MakeChange("n2", 1, 100, {Write("note", TextValue("aaa early"))}),
+        &row);
   const Sibling* shown = ShownSibling(requests().field("note"), requests(),
                                       *FindField(row, "note"));
   ASSERT_NE(shown, nullptr);
-  EXPECT_TRUE(ValueEqual(shown->value(), Text("zzz late")));
+  EXPECT_TRUE(ValueEqual(shown->value(), TextValue("zzz late")));
 }
 
 // ---- IsDeleted ----
@@ -408,28 +397,33 @@ TEST_F(MergeTest, ShownNonStateFieldOfStateMachineTableIsRegister) {
 TEST_F(MergeTest, IsDeleted) {
   RowState row = NewRow();
   EXPECT_FALSE(IsDeleted(row));
-  Apply(MakeChange("n1", 1, 100, {Write("name", Text("Ana"))}), &row);
+  Apply(MakeChange("n1", 1, 100, {Write("name", TextValue("Ana"))}), &row);
   EXPECT_FALSE(IsDeleted(row));
-  Apply(MakeChange("n1", 2, 200,
-                   {Write(kDeletedField, Bool(true), {}, {MakeDot("n1", 1)})}),
+  Apply(MakeChange(
+            "n1", 2, 200,
+            {Write(kDeletedField, BoolValue(true), {}, {MakeDot("n1", 1)})}),
         &row);
   EXPECT_TRUE(IsDeleted(row));
   // Restored by a write that saw the delete.
-  Apply(MakeChange("n1", 3, 300,
-                   {Write(kDeletedField, Bool(false), {MakeDot("n1", 2)})}),
-        &row);
+  Apply(
+      MakeChange("n1", 3, 300,
+                 {Write(kDeletedField, BoolValue(false), {MakeDot("n1", 2)})}),
+      &row);
   EXPECT_FALSE(IsDeleted(row));
 }
 
 TEST_F(MergeTest, IsDeletedConcurrentDeleteAndRestoreFollowsHlc) {
   for (bool delete_later : {false, true}) {
     RowState row = NewRow();
-    Apply(MakeChange("n1", 1, 100, {Write(kDeletedField, Bool(false))}), &row);
-    Apply(MakeChange("n2", 1, delete_later ? 300 : 200,
-                     {Write(kDeletedField, Bool(true), {MakeDot("n1", 1)})}),
+    Apply(MakeChange("n1", 1, 100, {Write(kDeletedField, BoolValue(false))}),
           &row);
-    Apply(MakeChange("n3", 1, delete_later ? 200 : 300,
-                     {Write(kDeletedField, Bool(false), {MakeDot("n1", 1)})}),
+    Apply(
+        MakeChange("n2", 1, delete_later ? 300 : 200,
+                   {Write(kDeletedField, BoolValue(true), {MakeDot("n1", 1)})}),
+        &row);
+    Apply(MakeChange(
+              "n3", 1, delete_later ? 200 : 300,
+              {Write(kDeletedField, BoolValue(false), {MakeDot("n1", 1)})}),
           &row);
     EXPECT_EQ(IsDeleted(row), delete_later);
   }
@@ -439,17 +433,17 @@ TEST_F(MergeTest, IsDeletedConcurrentDeleteAndRestoreFollowsHlc) {
 
 TEST_F(MergeTest, NoConflictWhenConcurrentValuesAgree) {
   RowState row = NewRow();
-  Apply(MakeChange("n1", 1, 100, {Write("phone", Text("555"))}), &row);
-  Apply(MakeChange("n2", 1, 200, {Write("phone", Text("555"))}), &row);
+  Apply(MakeChange("n1", 1, 100, {Write("phone", TextValue("555"))}), &row);
+  Apply(MakeChange("n2", 1, 200, {Write("phone", TextValue("555"))}), &row);
   ASSERT_THAT(SiblingDots(row, "phone"), SizeIs(2));
   EXPECT_THAT(DeriveConflicts(residents(), row), IsEmpty());
 }
 
 TEST_F(MergeTest, ValueConflictWhenConcurrentValuesDiffer) {
   RowState row = NewRow();
-  Apply(MakeChange("n2", 1, 200, {Write("name", Text("Anna"))}), &row);
-  Apply(MakeChange("n1", 1, 100, {Write("name", Text("Ana"))}), &row);
-  Apply(MakeChange("n3", 1, 150, {Write("phone", Text("555"))}), &row);
+  Apply(MakeChange("n2", 1, 200, {Write("name", TextValue("Anna"))}), &row);
+  Apply(MakeChange("n1", 1, 100, {Write("name", TextValue("Ana"))}), &row);
+  Apply(MakeChange("n3", 1, 150, {Write("phone", TextValue("555"))}), &row);
   const std::vector<ConflictInfo> conflicts = DeriveConflicts(residents(), row);
   ASSERT_THAT(conflicts, SizeIs(1));
   EXPECT_EQ(conflicts[0].kind, ConflictKind::kValue);
@@ -461,11 +455,11 @@ TEST_F(MergeTest, ValueConflictWhenConcurrentValuesDiffer) {
 
 TEST_F(MergeTest, ValueConflictResolvedBySupersedingWrite) {
   RowState row = NewRow();
-  Apply(MakeChange("n1", 1, 100, {Write("name", Text("Ana"))}), &row);
-  Apply(MakeChange("n2", 1, 200, {Write("name", Text("Anna"))}), &row);
+  Apply(MakeChange("n1", 1, 100, {Write("name", TextValue("Ana"))}), &row);
+  Apply(MakeChange("n2", 1, 200, {Write("name", TextValue("Anna"))}), &row);
   ASSERT_THAT(DeriveConflicts(residents(), row), SizeIs(1));
   Apply(MakeChange("n1", 2, 300,
-                   {Write("name", Text("Ana María"),
+                   {Write("name", TextValue("Ana María"),
                           {MakeDot("n1", 1), MakeDot("n2", 1)})}),
         &row);
   EXPECT_THAT(DeriveConflicts(residents(), row), IsEmpty());
@@ -474,7 +468,7 @@ TEST_F(MergeTest, ValueConflictResolvedBySupersedingWrite) {
 TEST_F(MergeTest, ValueConflictOnNullVersusValue) {
   RowState row = NewRow();
   Apply(MakeChange("n1", 1, 100, {Write("phone", Value())}), &row);
-  Apply(MakeChange("n2", 1, 200, {Write("phone", Text(""))}), &row);
+  Apply(MakeChange("n2", 1, 200, {Write("phone", TextValue(""))}), &row);
   const std::vector<ConflictInfo> conflicts = DeriveConflicts(residents(), row);
   ASSERT_THAT(conflicts, SizeIs(1));
   EXPECT_EQ(conflicts[0].field, "phone");
@@ -482,15 +476,18 @@ TEST_F(MergeTest, ValueConflictOnNullVersusValue) {
 
 TEST_F(MergeTest, StateFieldsNeverConflict) {
   RowState row = NewRow("requests", "q1");
-  Apply(MakeChange("n1", 1, 100, {Write("status", Text("accepted"))}), &row);
-  Apply(MakeChange("n2", 1, 200, {Write("status", Text("delivered"))}), &row);
-  Apply(MakeChange("n3", 1, 300, {Write("status", Text("requested"))}), &row);
+  Apply(MakeChange("n1", 1, 100, {Write("status", TextValue("accepted"))}),
+        &row);
+  Apply(MakeChange("n2", 1, 200, {Write("status", TextValue("delivered"))}),
+        &row);
+  Apply(MakeChange("n3", 1, 300, {Write("status", TextValue("requested"))}),
+        &row);
   ASSERT_THAT(SiblingDots(row, "status"), SizeIs(3));
   EXPECT_THAT(DeriveConflicts(requests(), row), IsEmpty());
 
   // The plain field of the same table still does.
-  Apply(MakeChange("n1", 2, 400, {Write("note", Text("gate A"))}), &row);
-  Apply(MakeChange("n2", 2, 400, {Write("note", Text("gate B"))}), &row);
+  Apply(MakeChange("n1", 2, 400, {Write("note", TextValue("gate A"))}), &row);
+  Apply(MakeChange("n2", 2, 400, {Write("note", TextValue("gate B"))}), &row);
   const std::vector<ConflictInfo> conflicts = DeriveConflicts(requests(), row);
   ASSERT_THAT(conflicts, SizeIs(1));
   EXPECT_EQ(conflicts[0].field, "note");
@@ -498,22 +495,26 @@ TEST_F(MergeTest, StateFieldsNeverConflict) {
 
 TEST_F(MergeTest, InsertOnlyTablesNeverConflict) {
   RowState row = NewRow("passages", "p1");
-  Apply(MakeChange("n1", 1, 100, {Write("checkpoint", Text("cp1"))}), &row);
-  Apply(MakeChange("n2", 1, 100, {Write("checkpoint", Text("cp2"))}), &row);
+  Apply(MakeChange("n1", 1, 100, {Write("checkpoint", TextValue("cp1"))}),
+        &row);
+  Apply(MakeChange("n2", 1, 100, {Write("checkpoint", TextValue("cp2"))}),
+        &row);
   EXPECT_THAT(DeriveConflicts(passages(), row), IsEmpty());
 }
 
 TEST_F(MergeTest, DeleteVsUpdateWhenDeleteContextLacksSibling) {
   RowState row = NewRow();
   Apply(MakeChange("n1", 1, 100,
-                   {Write("name", Text("Ana")), Write("phone", Text("555"))}),
+                   {Write("name", TextValue("Ana")),
+                    Write("phone", TextValue("555"))}),
         &row);
   // n2 deletes having seen n1:1; n3 concurrently edits the phone.
   Apply(MakeChange("n3", 1, 250,
-                   {Write("phone", Text("777"), {MakeDot("n1", 1)})}),
+                   {Write("phone", TextValue("777"), {MakeDot("n1", 1)})}),
         &row);
-  Apply(MakeChange("n2", 1, 200,
-                   {Write(kDeletedField, Bool(true), {}, {MakeDot("n1", 1)})}),
+  Apply(MakeChange(
+            "n2", 1, 200,
+            {Write(kDeletedField, BoolValue(true), {}, {MakeDot("n1", 1)})}),
         &row);
   ASSERT_TRUE(IsDeleted(row));
   const std::vector<ConflictInfo> conflicts = DeriveConflicts(residents(), row);
@@ -528,13 +529,14 @@ TEST_F(MergeTest, DeleteVsUpdateWhenDeleteContextLacksSibling) {
 TEST_F(MergeTest, NoDeleteConflictWhenDeleteSawEverything) {
   RowState row = NewRow();
   Apply(MakeChange("n1", 1, 100,
-                   {Write("name", Text("Ana")), Write("phone", Text("555"))}),
+                   {Write("name", TextValue("Ana")),
+                    Write("phone", TextValue("555"))}),
         &row);
   Apply(MakeChange("n3", 1, 150,
-                   {Write("phone", Text("777"), {MakeDot("n1", 1)})}),
+                   {Write("phone", TextValue("777"), {MakeDot("n1", 1)})}),
         &row);
   Apply(MakeChange("n2", 1, 200,
-                   {Write(kDeletedField, Bool(true), {},
+                   {Write(kDeletedField, BoolValue(true), {},
                           {MakeDot("n1", 1), MakeDot("n3", 1)})}),
         &row);
   ASSERT_TRUE(IsDeleted(row));
@@ -543,28 +545,31 @@ TEST_F(MergeTest, NoDeleteConflictWhenDeleteSawEverything) {
 
 TEST_F(MergeTest, NoDeleteConflictOnceRestored) {
   RowState row = NewRow();
-  Apply(MakeChange("n1", 1, 100, {Write("name", Text("Ana"))}), &row);
+  Apply(MakeChange("n1", 1, 100, {Write("name", TextValue("Ana"))}), &row);
   Apply(MakeChange("n3", 1, 150,
-                   {Write("name", Text("Anna"), {MakeDot("n1", 1)})}),
+                   {Write("name", TextValue("Anna"), {MakeDot("n1", 1)})}),
         &row);
-  Apply(MakeChange("n2", 1, 200,
-                   {Write(kDeletedField, Bool(true), {}, {MakeDot("n1", 1)})}),
+  Apply(MakeChange(
+            "n2", 1, 200,
+            {Write(kDeletedField, BoolValue(true), {}, {MakeDot("n1", 1)})}),
         &row);
   ASSERT_THAT(DeriveConflicts(residents(), row), SizeIs(1));
-  Apply(MakeChange("n2", 2, 300,
-                   {Write(kDeletedField, Bool(false), {MakeDot("n2", 1)})}),
-        &row);
+  Apply(
+      MakeChange("n2", 2, 300,
+                 {Write(kDeletedField, BoolValue(false), {MakeDot("n2", 1)})}),
+      &row);
   ASSERT_FALSE(IsDeleted(row));
   EXPECT_THAT(DeriveConflicts(residents(), row), IsEmpty());
 }
 
 TEST_F(MergeTest, ConflictIdsIndependentOfApplyOrder) {
   const std::vector<Change> changes = {
-      MakeChange("n1", 1, 100, {Write("name", Text("Ana"))}),
-      MakeChange("n2", 1, 200, {Write("name", Text("Anna"))}),
-      MakeChange("n3", 1, 300, {Write("phone", Text("777"))}),
-      MakeChange("n4", 1, 400,
-                 {Write(kDeletedField, Bool(true), {}, {MakeDot("n1", 1)})}),
+      MakeChange("n1", 1, 100, {Write("name", TextValue("Ana"))}),
+      MakeChange("n2", 1, 200, {Write("name", TextValue("Anna"))}),
+      MakeChange("n3", 1, 300, {Write("phone", TextValue("777"))}),
+      MakeChange(
+          "n4", 1, 400,
+          {Write(kDeletedField, BoolValue(true), {}, {MakeDot("n1", 1)})}),
   };
   std::vector<int> order = {0, 1, 2, 3};
   std::vector<std::string> first_ids;
@@ -586,8 +591,8 @@ TEST_F(MergeTest, ConflictIdsDifferForDifferentDots) {
   auto conflict_id = [this](const std::string& row_id, const std::string& field,
                             uint64_t seq_a, uint64_t seq_b) {
     RowState row = NewRow("residents", row_id);
-    Apply(MakeChange("n1", seq_a, 100, {Write(field, Text("a"))}), &row);
-    Apply(MakeChange("n2", seq_b, 200, {Write(field, Text("b"))}), &row);
+    Apply(MakeChange("n1", seq_a, 100, {Write(field, TextValue("a"))}), &row);
+    Apply(MakeChange("n2", seq_b, 200, {Write(field, TextValue("b"))}), &row);
     const std::vector<ConflictInfo> conflicts =
         DeriveConflicts(residents(), row);
     EXPECT_THAT(conflicts, SizeIs(1));

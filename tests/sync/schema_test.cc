@@ -6,38 +6,13 @@
 #include <string>
 #include <vector>
 
+#include "sync/store.h"
 #include "tests/sync/test_util.h"
 
 namespace outpost::sync {
 namespace {
 
 using ::testing::HasSubstr;
-
-Value Text(const std::string& s) {
-  Value v;
-  v.set_text_value(s);
-  return v;
-}
-Value Int(int64_t i) {
-  Value v;
-  v.set_int_value(i);
-  return v;
-}
-Value Real(double d) {
-  Value v;
-  v.set_real_value(d);
-  return v;
-}
-Value Bool(bool b) {
-  Value v;
-  v.set_bool_value(b);
-  return v;
-}
-Value Bytes(const std::string& b) {
-  Value v;
-  v.set_bytes_value(b);
-  return v;
-}
 
 TableDef Register(const std::string& name, std::vector<FieldDef> fields) {
   TableDef t;
@@ -369,11 +344,12 @@ TEST(CheckValueTypeTest, AcceptsMatchingTypes) {
                               {"f", FieldType::kBool}});
   ASSERT_TRUE(schema.AddTable(t).ok());
   const TableDef& table = *schema.table("t");
-  EXPECT_TRUE(CheckValueType(table, *table.field("i"), Int(-5)).ok());
-  EXPECT_TRUE(CheckValueType(table, *table.field("r"), Real(36.6)).ok());
-  EXPECT_TRUE(CheckValueType(table, *table.field("s"), Text("張")).ok());
-  EXPECT_TRUE(CheckValueType(table, *table.field("b"), Bytes("\x01")).ok());
-  EXPECT_TRUE(CheckValueType(table, *table.field("f"), Bool(false)).ok());
+  EXPECT_TRUE(CheckValueType(table, *table.field("i"), IntValue(-5)).ok());
+  EXPECT_TRUE(CheckValueType(table, *table.field("r"), RealValue(36.6)).ok());
+  EXPECT_TRUE(CheckValueType(table, *table.field("s"), TextValue("張")).ok());
+  EXPECT_TRUE(
+      CheckValueType(table, *table.field("b"), BytesValue("\x01")).ok());
+  EXPECT_TRUE(CheckValueType(table, *table.field("f"), BoolValue(false)).ok());
 }
 
 TEST(CheckValueTypeTest, RejectsTypeMismatch) {
@@ -386,13 +362,13 @@ TEST(CheckValueTypeTest, RejectsTypeMismatch) {
                   .ok());
   const TableDef& table = *schema.table("t");
   const absl::Status status =
-      CheckValueType(table, *table.field("i"), Text("12"));
+      CheckValueType(table, *table.field("i"), TextValue("12"));
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << status;
   EXPECT_THAT(status.message(), HasSubstr("t.i"));
-  EXPECT_FALSE(CheckValueType(table, *table.field("i"), Real(12.0)).ok());
-  EXPECT_FALSE(CheckValueType(table, *table.field("r"), Int(12)).ok());
-  EXPECT_FALSE(CheckValueType(table, *table.field("s"), Bytes("x")).ok());
-  EXPECT_FALSE(CheckValueType(table, *table.field("f"), Int(1)).ok());
+  EXPECT_FALSE(CheckValueType(table, *table.field("i"), RealValue(12.0)).ok());
+  EXPECT_FALSE(CheckValueType(table, *table.field("r"), IntValue(12)).ok());
+  EXPECT_FALSE(CheckValueType(table, *table.field("s"), BytesValue("x")).ok());
+  EXPECT_FALSE(CheckValueType(table, *table.field("f"), IntValue(1)).ok());
 }
 
 TEST(CheckValueTypeTest, NullAllowedEverywhere) {
@@ -411,15 +387,16 @@ TEST(CheckValueTypeTest, StateFieldsTakeOnlyTheirStates) {
   const TableDef& table = *schema.table("requests");
   const FieldDef& status = *table.field("status");
   for (const char* state : {"requested", "accepted", "delivered"}) {
-    EXPECT_TRUE(CheckValueType(table, status, Text(state)).ok()) << state;
+    EXPECT_TRUE(CheckValueType(table, status, TextValue(state)).ok()) << state;
   }
-  const absl::Status lost = CheckValueType(table, status, Text("lost"));
+  const absl::Status lost = CheckValueType(table, status, TextValue("lost"));
   EXPECT_EQ(lost.code(), absl::StatusCode::kInvalidArgument) << lost;
   EXPECT_THAT(lost.message(), HasSubstr("lost"));
-  EXPECT_FALSE(CheckValueType(table, status, Text("Delivered")).ok());
-  EXPECT_FALSE(CheckValueType(table, status, Text("")).ok());
+  EXPECT_FALSE(CheckValueType(table, status, TextValue("Delivered")).ok());
+  EXPECT_FALSE(CheckValueType(table, status, TextValue("")).ok());
   // A plain text field of the same table takes any text.
-  EXPECT_TRUE(CheckValueType(table, *table.field("note"), Text("lost")).ok());
+  EXPECT_TRUE(
+      CheckValueType(table, *table.field("note"), TextValue("lost")).ok());
 }
 
 }  // namespace
