@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "server/grpc_status.h"
+#include "server/offload.h"
 
 namespace outpost::server {
 namespace {
@@ -23,15 +24,6 @@ int64_t CountRows(sync::Store* store, const char* sql) {
 
 }  // namespace
 
-grpc::ServerUnaryReactor* AdminService::Offload(
-    grpc::CallbackServerContext* context, std::function<absl::Status()> work) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  pool_.Schedule([reactor, work = std::move(work)] {
-    reactor->Finish(ToGrpcStatus(work()));
-  });
-  return reactor;
-}
-
 void FillDigests(sync::Store* store, outpost::v1::DigestsResponse* out) {
   out->set_node_id(store->node_id());
   *out->mutable_vv() = store->vv().ToProto();
@@ -50,7 +42,7 @@ grpc::ServerUnaryReactor* AdminService::Status(
     grpc::CallbackServerContext* context,
     const outpost::v1::StatusRequest* request,
     outpost::v1::StatusResponse* response) {
-  return Offload(context, [this, request, response] {
+  return Offload(pool_, context, [this, request, response] {
     return DoStatus(*request, response);
   });
 }
@@ -87,7 +79,7 @@ grpc::ServerUnaryReactor* AdminService::Digests(
     grpc::CallbackServerContext* context,
     const outpost::v1::DigestsRequest* request,
     outpost::v1::DigestsResponse* response) {
-  return Offload(context, [this, request, response] {
+  return Offload(pool_, context, [this, request, response] {
     return DoDigests(*request, response);
   });
 }
@@ -102,7 +94,7 @@ grpc::ServerUnaryReactor* AdminService::Verify(
     grpc::CallbackServerContext* context,
     const outpost::v1::VerifyRequest* request,
     outpost::v1::VerifyResponse* response) {
-  return Offload(context, [this, request, response] {
+  return Offload(pool_, context, [this, request, response] {
     return DoVerify(*request, response);
   });
 }
@@ -174,8 +166,9 @@ grpc::ServerUnaryReactor* AdminService::Put(
     grpc::CallbackServerContext* context,
     const outpost::v1::PutRequest* request,
     outpost::v1::PutResponse* response) {
-  return Offload(
-      context, [this, request, response] { return DoPut(*request, response); });
+  return Offload(pool_, context, [this, request, response] {
+    return DoPut(*request, response);
+  });
 }
 
 absl::Status AdminService::DoPut(const outpost::v1::PutRequest& request,
@@ -193,7 +186,7 @@ grpc::ServerUnaryReactor* AdminService::PutMany(
     grpc::CallbackServerContext* context,
     const outpost::v1::PutManyRequest* request,
     outpost::v1::PutManyResponse* response) {
-  return Offload(context, [this, request, response] {
+  return Offload(pool_, context, [this, request, response] {
     return DoPutMany(*request, response);
   });
 }
@@ -218,8 +211,9 @@ grpc::ServerUnaryReactor* AdminService::Get(
     grpc::CallbackServerContext* context,
     const outpost::v1::GetRequest* request,
     outpost::v1::GetResponse* response) {
-  return Offload(
-      context, [this, request, response] { return DoGet(*request, response); });
+  return Offload(pool_, context, [this, request, response] {
+    return DoGet(*request, response);
+  });
 }
 
 absl::Status AdminService::DoGet(const outpost::v1::GetRequest& request,
@@ -242,7 +236,7 @@ grpc::ServerUnaryReactor* AdminService::Conflicts(
     grpc::CallbackServerContext* context,
     const outpost::v1::ConflictsRequest* request,
     outpost::v1::ConflictsResponse* response) {
-  return Offload(context, [this, request, response] {
+  return Offload(pool_, context, [this, request, response] {
     return DoConflicts(*request, response);
   });
 }

@@ -51,10 +51,6 @@ class AdminService final : public outpost::v1::Admin::CallbackService {
       outpost::v1::ConflictsResponse* response) override;
 
  private:
-  // Runs `work` (which may block on SQLite or the upstream) on the pool and
-  // finishes the call with its status; gRPC threads never block.
-  grpc::ServerUnaryReactor* Offload(grpc::CallbackServerContext* context,
-                                    std::function<absl::Status()> work);
   absl::Status DoStatus(const outpost::v1::StatusRequest& request,
                         outpost::v1::StatusResponse* response);
   absl::Status DoDigests(const outpost::v1::DigestsRequest& request,

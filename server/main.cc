@@ -1,12 +1,15 @@
 // outpostd: one Outpost node (see README "outpostd").
 #include <signal.h>
 
+#include <fstream>
 #include <iostream>
+#include <sstream>
 #include <thread>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_split.h"
 #include "server/node.h"
 #include "sync/logging.h"
@@ -26,6 +29,10 @@ ABSL_FLAG(
 ABSL_FLAG(bool, sync_full, true,
           "fsync every commit (durable against power loss); false: only "
           "against crashes");
+ABSL_FLAG(std::string, id_key_file, "",
+          "file holding the sub-district's key for resident ids (the same on "
+          "every node); "
+          "empty: a development key, with a warning");
 ABSL_FLAG(std::string, log_level, "info", "debug, info, warning or error");
 
 int main(int argc, char** argv) {
@@ -55,6 +62,23 @@ int main(int argc, char** argv) {
   options.upstream = absl::GetFlag(FLAGS_upstream);
   options.scopes = absl::GetFlag(FLAGS_scopes);
   options.synchronous_full = absl::GetFlag(FLAGS_sync_full);
+  const std::string key_file = absl::GetFlag(FLAGS_id_key_file);
+  if (key_file.empty()) {
+    OUTPOST_LOG(WARNING)
+        << "--id_key_file not given: using the development key for "
+           "resident ids (every node of a sub-district needs the same key)";
+    options.id_key = "outpost-development-id-key";
+  } else {
+    std::ifstream in(key_file);
+    std::stringstream content;
+    content << in.rdbuf();
+    options.id_key = std::string(absl::StripAsciiWhitespace(content.str()));
+    if (!in || options.id_key.size() < 16) {
+      std::cerr << "outpostd: --id_key_file=" << key_file
+                << ": cannot read a key of at least 16 characters" << std::endl;
+      return 2;
+    }
+  }
 
   absl::StatusOr<std::unique_ptr<outpost::server::Node>> node =
       outpost::server::Node::Start(options);

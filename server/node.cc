@@ -117,11 +117,15 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const NodeOptions& options) {
   node->admin_ = std::make_unique<AdminService>(
       node->store_.get(), options.role, &node->peers_, node->upstream_.get());
 
+  node->community_ =
+      std::make_unique<CommunityService>(node->store_.get(), options.id_key);
+
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(),
                            &node->port_);
   builder.RegisterService(node->replication_.get());
   builder.RegisterService(node->admin_.get());
+  builder.RegisterService(node->community_.get());
   builder.SetMaxReceiveMessageSize(8 << 20);
   builder.SetDefaultCompressionAlgorithm(GRPC_COMPRESS_GZIP);
   // gRPC sets SO_REUSEPORT by default: two nodes could share a port.

@@ -17,6 +17,7 @@
 
 #include "absl/status/statusor.h"
 #include "server/admin_service.h"
+#include "server/community_service.h"
 #include "server/peers.h"
 #include "server/replication_service.h"
 #include "server/upstream.h"
@@ -33,6 +34,8 @@ struct NodeOptions {
   std::string upstream;
   std::vector<std::string> scopes;  // empty: node id (community), all (central)
   bool synchronous_full = true;
+  // The sub-district's key for resident ids (same on every node).
+  std::string id_key;
 };
 
 // Checks flag values; INVALID_ARGUMENT naming the flag.
@@ -58,6 +61,7 @@ class Node {
   std::unique_ptr<Upstream> upstream_;
   std::unique_ptr<ReplicationService> replication_;
   std::unique_ptr<AdminService> admin_;
+  std::unique_ptr<CommunityService> community_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
   absl::Mutex mu_;

@@ -19,6 +19,22 @@ sync::Schema OutpostSchema() {
       std::abort();
     }
   };
+  add({"compounds",
+       MergePolicy::kRegister,
+       {{"community", FieldType::kText},
+        {"name", FieldType::kText},
+        {"kind", FieldType::kText},
+        {"closed_since", FieldType::kText}},
+       "",
+       {}});
+  add({"checkpoints",
+       MergePolicy::kRegister,
+       {{"compound", FieldType::kText},
+        {"name", FieldType::kText},
+        {"active", FieldType::kBool},
+        {"community", FieldType::kText}},
+       "",
+       {}});
   add({"households",
        MergePolicy::kRegister,
        {{"community", FieldType::kText},
@@ -44,6 +60,8 @@ sync::Schema OutpostSchema() {
        MergePolicy::kAppendOnly,
        {{"checkpoint", FieldType::kText},
         {"resident", FieldType::kText},
+        {"id_masked", FieldType::kText},
+        {"visitor_name", FieldType::kText},
         {"direction", FieldType::kText},
         {"temp", FieldType::kReal},
         {"decision", FieldType::kText},
@@ -66,7 +84,8 @@ sync::Schema OutpostSchema() {
          {"open", "acknowledged", "handled", "closed"}},
         {"kind", FieldType::kText},
         {"subject", FieldType::kText},
-        {"note", FieldType::kText}},
+        {"note", FieldType::kText},
+        {"actor", FieldType::kText}},
        "",
        {}});
   return schema;

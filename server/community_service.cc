@@ -1,0 +1,496 @@
+#include "server/community_service.h"
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <xxhash.h>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "server/id_card.h"
+#include "server/offload.h"
+#include "server/passage_rules.h"
+#include "sync/status_macros.h"
+
+namespace outpost::server {
+namespace {
+
+using sync::TextValue;
+using sync::WriteRequest;
+namespace pb = outpost::v1;
+
+absl::Status Required(absl::string_view field, const std::string& value) {
+  if (absl::StripAsciiWhitespace(value).empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(field, ": required"));
+  }
+  return absl::OkStatus();
+}
+
+WriteRequest Row(const std::string& table, const std::string& id,
+                 const std::string& scope) {
+  WriteRequest w;
+  w.table = table;
+  w.row_id = id;
+  w.scope = scope;
+  return w;
+}
+
+bool OneOf(const std::string& value,
+           std::initializer_list<absl::string_view> allowed) {
+  for (absl::string_view a : allowed) {
+    if (value == a) return true;
+  }
+  return false;
+}
+
+absl::Status ValidDate(absl::string_view field, const std::string& value) {
+  absl::CivilDay day;
+  if (!value.empty() && !absl::ParseCivilTime(value, &day)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": \"", value, "\" is not a date YYYY-MM-DD"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidPhone(const std::string& phone) {
+  if (phone.empty()) return absl::OkStatus();
+  const size_t start = phone[0] == '+' ? 1 : 0;
+  const bool digits =
+      std::all_of(phone.begin() + start, phone.end(),
+                  [](char c) { return absl::ascii_isdigit(c) || c == '-'; });
+  if (!digits || phone.size() < 7 || phone.size() > 20) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "phone: \"", phone, "\" is not a phone number (7-20 digits)"));
+  }
+  return absl::OkStatus();
+}
+
+std::string Text(const std::map<std::string, sync::Value>& row,
+                 const std::string& field) {
+  auto it = row.find(field);
+  return it == row.end() ? std::string() : it->second.text_value();
+}
+
+// Runs a query over the store's database: `bind` binds ?1..?n, `each` reads a
+// row.
+absl::Status Query(sync::Store* store, const std::string& sql,
+                   const std::vector<std::string>& args,
+                   const std::function<void(sync::Statement&)>& each) {
+  return store->WithDatabase([&](sync::Database* db) -> absl::Status {
+    sync::Statement& st = db->Cached(sql);
+    for (size_t i = 0; i < args.size(); ++i)
+      st.BindText(static_cast<int>(i) + 1, args[i]);
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, st.Step());
+      if (!row) break;
+      each(st);
+    }
+    st.Reset();
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace
+
+std::string CommunityService::ResidentId(const std::string& id_key,
+                                         const std::string& id_number) {
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), id_key.data(), static_cast<int>(id_key.size()),
+       reinterpret_cast<const unsigned char*>(id_number.data()),
+       id_number.size(), mac, &len);
+  std::string out = "r-";
+  for (unsigned int i = 0; i < 10 && i < len; ++i)
+    absl::StrAppendFormat(&out, "%02x", mac[i]);
+  return out;
+}
+
+#define OUTPOST_OFFLOAD(Name, Request, Response)                        \
+  grpc::ServerUnaryReactor* CommunityService::Name(                     \
+      grpc::CallbackServerContext* context, const pb::Request* request, \
+      pb::Response* response) {                                         \
+    return Offload(pool_, context, [this, request, response] {          \
+      return Do##Name(*request, response);                              \
+    });                                                                 \
+  }
+OUTPOST_OFFLOAD(AddCompound, AddCompoundRequest, IdResponse)
+OUTPOST_OFFLOAD(ListCompounds, ListCompoundsRequest, ListCompoundsResponse)
+OUTPOST_OFFLOAD(AddCheckpoint, AddCheckpointRequest, IdResponse)
+OUTPOST_OFFLOAD(ListCheckpoints, ListCheckpointsRequest,
+                ListCheckpointsResponse)
+OUTPOST_OFFLOAD(AddHousehold, AddHouseholdRequest, IdResponse)
+OUTPOST_OFFLOAD(AddResident, AddResidentRequest, IdResponse)
+OUTPOST_OFFLOAD(UpdateResident, UpdateResidentRequest, Resident)
+OUTPOST_OFFLOAD(GetResident, GetResidentRequest, Resident)
+OUTPOST_OFFLOAD(FindResident, FindResidentRequest, ResidentsResponse)
+OUTPOST_OFFLOAD(ListResidents, ListResidentsRequest, ResidentsResponse)
+OUTPOST_OFFLOAD(Pass, PassRequest, PassResponse)
+OUTPOST_OFFLOAD(ListAlerts, ListAlertsRequest, ListAlertsResponse)
+OUTPOST_OFFLOAD(UpdateAlert, UpdateAlertRequest, Alert)
+#undef OUTPOST_OFFLOAD
+
+absl::Status CommunityService::DoAddCompound(
+    const pb::AddCompoundRequest& request, pb::IdResponse* response) {
+  const pb::Compound& c = request.compound();
+  RETURN_IF_ERROR(Required("id", c.id()));
+  RETURN_IF_ERROR(Required("community", c.community()));
+  RETURN_IF_ERROR(Required("name", c.name()));
+  const std::string kind = c.kind().empty() ? "commodity_housing" : c.kind();
+  if (!OneOf(kind, {"commodity_housing", "village_to_residence",
+                    "public_rental", "unmanaged"})) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("kind: \"", kind,
+                     "\" is not commodity_housing, village_to_residence, "
+                     "public_rental or unmanaged"));
+  }
+  RETURN_IF_ERROR(ValidDate("closed_since", c.closed_since()));
+  WriteRequest w = Row("compounds", c.id(), c.community());
+  w.Set("community", TextValue(c.community())).Set("name", TextValue(c.name()));
+  w.Set("kind", TextValue(kind))
+      .Set("closed_since", TextValue(c.closed_since()));
+  RETURN_IF_ERROR(store_->Write(w).status());
+  response->set_id(c.id());
+  return absl::OkStatus();
+}
+
+absl::Status CommunityService::DoListCompounds(
+    const pb::ListCompoundsRequest& request,
+    pb::ListCompoundsResponse* response) {
+  return Query(store_,
+               "SELECT id, community, name, kind, closed_since FROM compounds "
+               "WHERE ?1 = '' OR community = ?1 ORDER BY id",
+               {request.community()}, [&](sync::Statement& st) {
+                 pb::Compound* c = response->add_compounds();
+                 c->set_id(st.ColumnText(0));
+                 c->set_community(st.ColumnText(1));
+                 c->set_name(st.ColumnText(2));
+                 c->set_kind(st.ColumnText(3));
+                 c->set_closed_since(st.ColumnText(4));
+               });
+}
+
+absl::Status CommunityService::DoAddCheckpoint(
+    const pb::AddCheckpointRequest& request, pb::IdResponse* response) {
+  const pb::Checkpoint& cp = request.checkpoint();
+  RETURN_IF_ERROR(Required("id", cp.id()));
+  RETURN_IF_ERROR(Required("compound", cp.compound()));
+  RETURN_IF_ERROR(Required("name", cp.name()));
+  absl::StatusOr<std::map<std::string, sync::Value>> compound =
+      store_->ReadValues("compounds", cp.compound());
+  if (!compound.ok()) {
+    return absl::NotFoundError(
+        absl::StrCat("compound: \"", cp.compound(), "\" is not registered"));
+  }
+  const std::string community = Text(*compound, "community");
+  WriteRequest w = Row("checkpoints", cp.id(), community);
+  w.Set("compound", TextValue(cp.compound())).Set("name", TextValue(cp.name()));
+  w.Set("active", sync::BoolValue(true)).Set("community", TextValue(community));
+  RETURN_IF_ERROR(store_->Write(w).status());
+  response->set_id(cp.id());
+  return absl::OkStatus();
+}
+
+absl::Status CommunityService::DoListCheckpoints(
+    const pb::ListCheckpointsRequest& request,
+    pb::ListCheckpointsResponse* response) {
+  return Query(store_,
+               "SELECT id, compound, name, active, community FROM checkpoints "
+               "WHERE ?1 = '' OR compound = ?1 ORDER BY id",
+               {request.compound()}, [&](sync::Statement& st) {
+                 pb::Checkpoint* c = response->add_checkpoints();
+                 c->set_id(st.ColumnText(0));
+                 c->set_compound(st.ColumnText(1));
+                 c->set_name(st.ColumnText(2));
+                 c->set_active(st.ColumnInt(3) != 0);
+                 c->set_community(st.ColumnText(4));
+               });
+}
+
+absl::Status CommunityService::DoAddHousehold(
+    const pb::AddHouseholdRequest& request, pb::IdResponse* response) {
+  const pb::Household& h = request.household();
+  RETURN_IF_ERROR(Required("community", h.community()));
+  RETURN_IF_ERROR(Required("compound", h.compound()));
+  RETURN_IF_ERROR(Required("building", h.building()));
+  RETURN_IF_ERROR(Required("room", h.room()));
+  // The same flat registered twice (or at two offices) is one row.
+  const std::string address =
+      absl::StrCat(h.community(), "\x1f", h.compound(), "\x1f", h.building(),
+                   "\x1f", h.unit(), "\x1f", h.room());
+  const std::string id =
+      absl::StrFormat("hh-%016x", XXH3_64bits(address.data(), address.size()));
+  response->set_id(id);
+  if (store_->ReadValues("households", id).ok()) return absl::OkStatus();
+  WriteRequest w = Row("households", id, h.community());
+  w.Set("community", TextValue(h.community()))
+      .Set("compound", TextValue(h.compound()));
+  w.Set("building", TextValue(h.building())).Set("unit", TextValue(h.unit()));
+  w.Set("room", TextValue(h.room()));
+  return store_->Write(w).status();
+}
+
+absl::Status CommunityService::DoAddResident(
+    const pb::AddResidentRequest& request, pb::IdResponse* response) {
+  const pb::Resident& r = request.resident();
+  RETURN_IF_ERROR(Required("name", r.name()));
+  RETURN_IF_ERROR(Required("household", r.household_id()));
+  ASSIGN_OR_RETURN(std::string id_number, NormalizeIdNumber(r.id_number()));
+  RETURN_IF_ERROR(ValidPhone(r.phone()));
+  absl::StatusOr<std::map<std::string, sync::Value>> household =
+      store_->ReadValues("households", r.household_id());
+  if (!household.ok()) {
+    return absl::NotFoundError(absl::StrCat("household: \"", r.household_id(),
+                                            "\" is not registered"));
+  }
+  const std::string id = ResidentId(id_key_, id_number);
+  if (store_->ReadValues("residents", id).ok()) {
+    return absl::AlreadyExistsError(
+        absl::StrCat("id_number ", MaskIdNumber(id_number),
+                     " is already registered as ", id));
+  }
+  WriteRequest w = Row("residents", id, Text(*household, "community"));
+  w.Set("name", TextValue(r.name())).Set("id_number", TextValue(id_number));
+  w.Set("phone", TextValue(r.phone()))
+      .Set("household", TextValue(r.household_id()));
+  w.Set("control", TextValue("none"));
+  if (!r.key_category().empty())
+    w.Set("key_category", TextValue(r.key_category()));
+  RETURN_IF_ERROR(store_->Write(w).status());
+  response->set_id(id);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<pb::Resident>> CommunityService::QueryResidents(
+    const std::string& where, const std::vector<std::string>& args) {
+  std::vector<pb::Resident> out;
+  RETURN_IF_ERROR(
+      Query(store_,
+            absl::StrCat("SELECT id, name, id_number, phone, household, scope, "
+                         "key_category, control, control_start, control_end "
+                         "FROM residents WHERE ",
+                         where, " ORDER BY id"),
+            args, [&](sync::Statement& st) {
+              pb::Resident r;
+              r.set_id(st.ColumnText(0));
+              r.set_name(st.ColumnText(1));
+              r.set_id_number(MaskIdNumber(st.ColumnText(2)));
+              r.set_phone(st.ColumnText(3));
+              r.set_household_id(st.ColumnText(4));
+              r.set_community(st.ColumnText(5));
+              r.set_key_category(st.ColumnText(6));
+              r.set_control(st.ColumnText(7));
+              r.set_control_start(st.ColumnText(8));
+              r.set_control_end(st.ColumnText(9));
+              out.push_back(std::move(r));
+            }));
+  return out;
+}
+
+absl::StatusOr<pb::Resident> CommunityService::LoadResident(
+    const std::string& id) {
+  ASSIGN_OR_RETURN(std::vector<pb::Resident> found,
+                   QueryResidents("id = ?1", {id}));
+  if (found.empty()) {
+    return absl::NotFoundError(
+        absl::StrCat("resident ", id, " is not registered"));
+  }
+  return found.front();
+}
+
+absl::Status CommunityService::DoUpdateResident(
+    const pb::UpdateResidentRequest& request, pb::Resident* response) {
+  RETURN_IF_ERROR(LoadResident(request.id()).status());
+  const pb::Resident& r = request.resident();
+  WriteRequest w = Row("residents", request.id(), "");
+  for (const std::string& field : request.set()) {
+    if (field == "name") {
+      RETURN_IF_ERROR(Required("name", r.name()));
+      w.Set("name", TextValue(r.name()));
+    } else if (field == "phone") {
+      RETURN_IF_ERROR(ValidPhone(r.phone()));
+      w.Set("phone", TextValue(r.phone()));
+    } else if (field == "control") {
+      if (!OneOf(r.control(), {"none", "home_quarantine",
+                               "centralized_quarantine", "released"})) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("control: \"", r.control(),
+                         "\" is not none, home_quarantine, "
+                         "centralized_quarantine or released"));
+      }
+      w.Set("control", TextValue(r.control()));
+    } else if (field == "key_category") {
+      w.Set("key_category", TextValue(r.key_category()));
+    } else if (field == "control_start" || field == "control_end") {
+      const std::string& v =
+          field == "control_start" ? r.control_start() : r.control_end();
+      RETURN_IF_ERROR(ValidDate(field, v));
+      w.Set(field, TextValue(v));
+    } else {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "set: \"", field,
+          "\" cannot be changed (name, phone, control, key_category, "
+          "control_start, control_end)"));
+    }
+  }
+  if (w.fields.empty())
+    return absl::InvalidArgumentError("set: name the fields to change");
+  RETURN_IF_ERROR(store_->Write(w).status());
+  ASSIGN_OR_RETURN(*response, LoadResident(request.id()));
+  return absl::OkStatus();
+}
+
+absl::Status CommunityService::DoGetResident(
+    const pb::GetResidentRequest& request, pb::Resident* response) {
+  ASSIGN_OR_RETURN(*response, LoadResident(request.id()));
+  return absl::OkStatus();
+}
+
+absl::Status CommunityService::DoFindResident(
+    const pb::FindResidentRequest& request, pb::ResidentsResponse* response) {
+  ASSIGN_OR_RETURN(std::string id_number,
+                   NormalizeIdNumber(request.id_number()));
+  ASSIGN_OR_RETURN(std::vector<pb::Resident> found,
+                   QueryResidents("id = ?1", {ResidentId(id_key_, id_number)}));
+  for (pb::Resident& r : found) *response->add_residents() = std::move(r);
+  return absl::OkStatus();
+}
+
+absl::Status CommunityService::DoListResidents(
+    const pb::ListResidentsRequest& request, pb::ResidentsResponse* response) {
+  ASSIGN_OR_RETURN(
+      std::vector<pb::Resident> found,
+      QueryResidents("(?1 = '' OR scope = ?1) AND (?2 = '' OR control = ?2)",
+                     {request.community(), request.control()}));
+  for (pb::Resident& r : found) *response->add_residents() = std::move(r);
+  return absl::OkStatus();
+}
+
+absl::Status CommunityService::DoPass(const pb::PassRequest& request,
+                                      pb::PassResponse* response) {
+  RETURN_IF_ERROR(Required("checkpoint", request.checkpoint()));
+  absl::StatusOr<std::map<std::string, sync::Value>> checkpoint =
+      store_->ReadValues("checkpoints", request.checkpoint());
+  if (!checkpoint.ok()) {
+    return absl::NotFoundError(absl::StrCat(
+        "checkpoint: \"", request.checkpoint(), "\" is not registered"));
+  }
+  auto active = checkpoint->find("active");
+  if (active != checkpoint->end() && !active->second.bool_value()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("checkpoint: \"", request.checkpoint(), "\" is closed"));
+  }
+  // Who: by resident id, or by ID-card number (validated first).
+  std::string resident_id = request.resident_id();
+  std::string id_number;
+  if (resident_id.empty()) {
+    if (request.id_number().empty()) {
+      return absl::InvalidArgumentError("id_number: required (or resident_id)");
+    }
+    ASSIGN_OR_RETURN(id_number, NormalizeIdNumber(request.id_number()));
+    resident_id = ResidentId(id_key_, id_number);
+  }
+  absl::StatusOr<pb::Resident> resident = LoadResident(resident_id);
+  if (!resident.ok() && !absl::IsNotFound(resident.status()))
+    return resident.status();
+  if (!resident.ok() && id_number.empty())
+    return resident.status();  // unknown resident_id
+  ASSIGN_OR_RETURN(
+      PassageDecision decision,
+      DecidePassage(request.temp(), request.direction(), resident.ok(),
+                    resident.ok() ? resident->control() : ""));
+  const std::string community = Text(*checkpoint, "community");
+  const uint64_t hlc = store_->clock().Now();
+  const std::string passage_id =
+      absl::StrFormat("p%016x-%s", hlc, store_->node_id());
+  WriteRequest passage = Row("passages", passage_id, community);
+  passage.author = request.staff();
+  passage.Set("checkpoint", TextValue(request.checkpoint()))
+      .Set("direction", TextValue(request.direction()))
+      .Set("temp", sync::RealValue(request.temp()))
+      .Set("decision", TextValue(decision.decision))
+      .Set("staff", TextValue(request.staff()))
+      .Set("at_ms", sync::IntValue(sync::HlcPhysicalMs(hlc)));
+  if (resident.ok()) {
+    passage.Set("resident", TextValue(resident_id));
+    passage.Set("id_masked", TextValue(resident->id_number()));
+  } else {
+    passage.Set("id_masked", TextValue(MaskIdNumber(id_number)));
+    passage.Set("visitor_name", TextValue(request.visitor_name()));
+  }
+  std::vector<WriteRequest> writes = {passage};
+  if (!decision.alert_kind.empty()) {
+    WriteRequest alert = Row("alerts", "al-" + passage_id, community);
+    alert.author = request.staff();
+    alert.Set("status", TextValue("open"))
+        .Set("kind", TextValue(decision.alert_kind))
+        .Set("subject",
+             TextValue(resident.ok() ? resident_id : MaskIdNumber(id_number)))
+        .Set("note", TextValue(decision.reason))
+        .Set("actor", TextValue(request.staff()));
+    writes.push_back(std::move(alert));
+    response->set_alert_id("al-" + passage_id);
+  }
+  // The passage and its alert commit together, or neither does.
+  RETURN_IF_ERROR(store_->WriteAll(writes).status());
+  response->set_decision(decision.decision);
+  response->set_passage_id(passage_id);
+  response->set_reason(decision.reason);
+  if (resident.ok()) {
+    response->set_resident_id(resident_id);
+    response->set_name(resident->name());
+    response->set_id_number(resident->id_number());
+  } else {
+    response->set_id_number(MaskIdNumber(id_number));
+    response->set_name(request.visitor_name());
+  }
+  return absl::OkStatus();
+}
+
+void ReadAlert(sync::Statement& st, pb::Alert* a) {
+  a->set_id(st.ColumnText(0));
+  a->set_status(st.ColumnText(1));
+  a->set_kind(st.ColumnText(2));
+  a->set_subject(st.ColumnText(3));
+  a->set_note(st.ColumnText(4));
+  a->set_community(st.ColumnText(5));
+  a->set_by(st.ColumnText(6));
+}
+
+constexpr char kAlertsSelect[] =
+    "SELECT id, status, kind, subject, note, scope, actor FROM alerts ";
+
+absl::Status CommunityService::DoListAlerts(
+    const pb::ListAlertsRequest& request, pb::ListAlertsResponse* response) {
+  return Query(
+      store_,
+      absl::StrCat(kAlertsSelect, "WHERE ?1 = '' OR status = ?1 ORDER BY id"),
+      {request.status()},
+      [&](sync::Statement& st) { ReadAlert(st, response->add_alerts()); });
+}
+
+absl::Status CommunityService::DoUpdateAlert(
+    const pb::UpdateAlertRequest& request, pb::Alert* response) {
+  RETURN_IF_ERROR(Required("id", request.id()));
+  if (!OneOf(request.status(), {"acknowledged", "handled", "closed"})) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("status: \"", request.status(),
+                     "\" is not acknowledged, handled or closed"));
+  }
+  RETURN_IF_ERROR(Required("note", request.note()));
+  if (!store_->ReadValues("alerts", request.id()).ok()) {
+    return absl::NotFoundError(
+        absl::StrCat("alert ", request.id(), " not found"));
+  }
+  WriteRequest w = Row("alerts", request.id(), "");
+  w.author = request.by();
+  w.Set("status", TextValue(request.status()))
+      .Set("note", TextValue(request.note()))
+      .Set("actor", TextValue(request.by()));
+  RETURN_IF_ERROR(store_->Write(w).status());
+  return Query(store_, absl::StrCat(kAlertsSelect, "WHERE id = ?1"),
+               {request.id()},
+               [&](sync::Statement& st) { ReadAlert(st, response); });
+}
+
+}  // namespace outpost::server

@@ -1,0 +1,61 @@
+// The Community service: registry (compounds, checkpoints, households,
+// residents), checkpoint passages with their decision, and alerts. Every
+// write goes through the engine, so it replicates; ID-card numbers leave the
+// node masked.
+#ifndef OUTPOST_SERVER_COMMUNITY_SERVICE_H_
+#define OUTPOST_SERVER_COMMUNITY_SERVICE_H_
+
+#include <string>
+
+#include "outpost/v1/community.grpc.pb.h"
+#include "server/work_pool.h"
+#include "sync/store.h"
+
+namespace outpost::server {
+
+class CommunityService final : public outpost::v1::Community::CallbackService {
+ public:
+  // `id_key`: the sub-district's key for resident ids (the same on every node,
+  // so one person registered at two offices is one row).
+  CommunityService(sync::Store* store, std::string id_key)
+      : store_(store), id_key_(std::move(id_key)) {}
+
+  // Row id of the resident with this (normalized) ID-card number.
+  static std::string ResidentId(const std::string& id_key,
+                                const std::string& id_number);
+
+#define OUTPOST_UNARY(Name, Request, Response)                              \
+  grpc::ServerUnaryReactor* Name(grpc::CallbackServerContext* context,      \
+                                 const outpost::v1::Request* request,       \
+                                 outpost::v1::Response* response) override; \
+  absl::Status Do##Name(const outpost::v1::Request& request,                \
+                        outpost::v1::Response* response);
+  OUTPOST_UNARY(AddCompound, AddCompoundRequest, IdResponse)
+  OUTPOST_UNARY(ListCompounds, ListCompoundsRequest, ListCompoundsResponse)
+  OUTPOST_UNARY(AddCheckpoint, AddCheckpointRequest, IdResponse)
+  OUTPOST_UNARY(ListCheckpoints, ListCheckpointsRequest,
+                ListCheckpointsResponse)
+  OUTPOST_UNARY(AddHousehold, AddHouseholdRequest, IdResponse)
+  OUTPOST_UNARY(AddResident, AddResidentRequest, IdResponse)
+  OUTPOST_UNARY(UpdateResident, UpdateResidentRequest, Resident)
+  OUTPOST_UNARY(GetResident, GetResidentRequest, Resident)
+  OUTPOST_UNARY(FindResident, FindResidentRequest, ResidentsResponse)
+  OUTPOST_UNARY(ListResidents, ListResidentsRequest, ResidentsResponse)
+  OUTPOST_UNARY(Pass, PassRequest, PassResponse)
+  OUTPOST_UNARY(ListAlerts, ListAlertsRequest, ListAlertsResponse)
+  OUTPOST_UNARY(UpdateAlert, UpdateAlertRequest, Alert)
+#undef OUTPOST_UNARY
+
+ private:
+  absl::StatusOr<outpost::v1::Resident> LoadResident(const std::string& id);
+  absl::StatusOr<std::vector<outpost::v1::Resident>> QueryResidents(
+      const std::string& where, const std::vector<std::string>& args);
+
+  sync::Store* const store_;
+  const std::string id_key_;
+  WorkPool pool_{8};
+};
+
+}  // namespace outpost::server
+
+#endif  // OUTPOST_SERVER_COMMUNITY_SERVICE_H_

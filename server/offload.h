@@ -1,0 +1,28 @@
+// Runs a unary call's blocking work (SQLite, upstream calls) on a WorkPool and
+// finishes the call with its status: gRPC callback threads never block.
+#ifndef OUTPOST_SERVER_OFFLOAD_H_
+#define OUTPOST_SERVER_OFFLOAD_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <functional>
+
+#include "absl/status/status.h"
+#include "server/grpc_status.h"
+#include "server/work_pool.h"
+
+namespace outpost::server {
+
+inline grpc::ServerUnaryReactor* Offload(WorkPool& pool,
+                                         grpc::CallbackServerContext* context,
+                                         std::function<absl::Status()> work) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  pool.Schedule([reactor, work = std::move(work)] {
+    reactor->Finish(ToGrpcStatus(work()));
+  });
+  return reactor;
+}
+
+}  // namespace outpost::server
+
+#endif  // OUTPOST_SERVER_OFFLOAD_H_
