@@ -3,6 +3,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "absl/strings/str_cat.h"
+#include "outpost/v1/community.grpc.pb.h"
 #include "outpost/v1/node.grpc.pb.h"
 #include "server/grpc_status.h"
 
@@ -18,17 +19,19 @@ class Client::Impl {
     channel_ = grpc::CreateCustomChannel(
         options.address, grpc::InsecureChannelCredentials(), args);
     admin_ = outpost::v1::Admin::NewStub(channel_);
+    community_ = outpost::v1::Community::NewStub(channel_);
   }
 
   // Runs one unary call with the deadline; maps the status and names the node
   // when it cannot be reached.
-  template <typename Request, typename Response, typename Method>
-  absl::StatusOr<Response> Call(Method method, const Request& request) {
+  template <typename Request, typename Response, typename Stub, typename Method>
+  absl::StatusOr<Response> Call(Stub* stub, Method method,
+                                const Request& request) {
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() +
                          absl::ToChronoMilliseconds(options_.timeout));
     Response response;
-    grpc::Status status = (admin_.get()->*method)(&context, request, &response);
+    grpc::Status status = (stub->*method)(&context, request, &response);
     if (status.ok()) return response;
     if (status.error_code() == grpc::StatusCode::UNAVAILABLE ||
         status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
@@ -43,6 +46,7 @@ class Client::Impl {
   const Options options_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<outpost::v1::Admin::Stub> admin_;
+  std::unique_ptr<outpost::v1::Community::Stub> community_;
 };
 
 absl::StatusOr<std::unique_ptr<Client>> Client::Connect(
@@ -63,24 +67,50 @@ const std::string& Client::address() const { return impl_->options_.address; }
 
 absl::StatusOr<outpost::v1::StatusResponse> Client::Status() {
   return impl_->Call<outpost::v1::StatusRequest, outpost::v1::StatusResponse>(
-      &outpost::v1::Admin::Stub::Status, outpost::v1::StatusRequest());
+      impl_->admin_.get(), &outpost::v1::Admin::Stub::Status,
+      outpost::v1::StatusRequest());
 }
 
 absl::StatusOr<outpost::v1::VerifyResponse> Client::Verify() {
   return impl_->Call<outpost::v1::VerifyRequest, outpost::v1::VerifyResponse>(
-      &outpost::v1::Admin::Stub::Verify, outpost::v1::VerifyRequest());
+      impl_->admin_.get(), &outpost::v1::Admin::Stub::Verify,
+      outpost::v1::VerifyRequest());
 }
 
 absl::StatusOr<outpost::v1::DigestsResponse> Client::Digests() {
   return impl_->Call<outpost::v1::DigestsRequest, outpost::v1::DigestsResponse>(
-      &outpost::v1::Admin::Stub::Digests, outpost::v1::DigestsRequest());
+      impl_->admin_.get(), &outpost::v1::Admin::Stub::Digests,
+      outpost::v1::DigestsRequest());
 }
 
 absl::StatusOr<outpost::v1::ConflictsResponse> Client::Conflicts(
     const outpost::v1::ConflictsRequest& request) {
   return impl_
       ->Call<outpost::v1::ConflictsRequest, outpost::v1::ConflictsResponse>(
-          &outpost::v1::Admin::Stub::Conflicts, request);
+          impl_->admin_.get(), &outpost::v1::Admin::Stub::Conflicts, request);
 }
+
+#define OUTPOST_COMMUNITY_CALL(Name, Request, Response)                   \
+  absl::StatusOr<outpost::v1::Response> Client::Name(                     \
+      const outpost::v1::Request& r) {                                    \
+    return impl_->Call<outpost::v1::Request, outpost::v1::Response>(      \
+        impl_->community_.get(), &outpost::v1::Community::Stub::Name, r); \
+  }
+OUTPOST_COMMUNITY_CALL(AddCompound, AddCompoundRequest, IdResponse)
+OUTPOST_COMMUNITY_CALL(ListCompounds, ListCompoundsRequest,
+                       ListCompoundsResponse)
+OUTPOST_COMMUNITY_CALL(AddCheckpoint, AddCheckpointRequest, IdResponse)
+OUTPOST_COMMUNITY_CALL(ListCheckpoints, ListCheckpointsRequest,
+                       ListCheckpointsResponse)
+OUTPOST_COMMUNITY_CALL(AddHousehold, AddHouseholdRequest, IdResponse)
+OUTPOST_COMMUNITY_CALL(AddResident, AddResidentRequest, IdResponse)
+OUTPOST_COMMUNITY_CALL(UpdateResident, UpdateResidentRequest, Resident)
+OUTPOST_COMMUNITY_CALL(GetResident, GetResidentRequest, Resident)
+OUTPOST_COMMUNITY_CALL(FindResident, FindResidentRequest, ResidentsResponse)
+OUTPOST_COMMUNITY_CALL(ListResidents, ListResidentsRequest, ResidentsResponse)
+OUTPOST_COMMUNITY_CALL(Pass, PassRequest, PassResponse)
+OUTPOST_COMMUNITY_CALL(ListAlerts, ListAlertsRequest, ListAlertsResponse)
+OUTPOST_COMMUNITY_CALL(UpdateAlert, UpdateAlertRequest, Alert)
+#undef OUTPOST_COMMUNITY_CALL
 
 }  // namespace outpost::client

@@ -16,6 +16,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "outpost/v1/community.pb.h"
 #include "outpost/v1/node.pb.h"
 
 namespace outpost::client {
@@ -38,6 +39,34 @@ class Client {
   absl::StatusOr<outpost::v1::DigestsResponse> Digests();
   absl::StatusOr<outpost::v1::ConflictsResponse> Conflicts(
       const outpost::v1::ConflictsRequest& request);
+
+  // The Community service (registry, checkpoints, alerts).
+  absl::StatusOr<outpost::v1::IdResponse> AddCompound(
+      const outpost::v1::AddCompoundRequest& r);
+  absl::StatusOr<outpost::v1::ListCompoundsResponse> ListCompounds(
+      const outpost::v1::ListCompoundsRequest& r);
+  absl::StatusOr<outpost::v1::IdResponse> AddCheckpoint(
+      const outpost::v1::AddCheckpointRequest& r);
+  absl::StatusOr<outpost::v1::ListCheckpointsResponse> ListCheckpoints(
+      const outpost::v1::ListCheckpointsRequest& r);
+  absl::StatusOr<outpost::v1::IdResponse> AddHousehold(
+      const outpost::v1::AddHouseholdRequest& r);
+  absl::StatusOr<outpost::v1::IdResponse> AddResident(
+      const outpost::v1::AddResidentRequest& r);
+  absl::StatusOr<outpost::v1::Resident> UpdateResident(
+      const outpost::v1::UpdateResidentRequest& r);
+  absl::StatusOr<outpost::v1::Resident> GetResident(
+      const outpost::v1::GetResidentRequest& r);
+  absl::StatusOr<outpost::v1::ResidentsResponse> FindResident(
+      const outpost::v1::FindResidentRequest& r);
+  absl::StatusOr<outpost::v1::ResidentsResponse> ListResidents(
+      const outpost::v1::ListResidentsRequest& r);
+  absl::StatusOr<outpost::v1::PassResponse> Pass(
+      const outpost::v1::PassRequest& r);
+  absl::StatusOr<outpost::v1::ListAlertsResponse> ListAlerts(
+      const outpost::v1::ListAlertsRequest& r);
+  absl::StatusOr<outpost::v1::Alert> UpdateAlert(
+      const outpost::v1::UpdateAlertRequest& r);
 
   const std::string& address() const;
 

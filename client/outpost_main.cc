@@ -5,16 +5,19 @@
 // Human-readable output by default; --json prints the response in protobuf's
 // JSON mapping with the proto's field names. Exit codes: 0 success, 1 the
 // node refused or the check failed (verify), 2 bad usage, 3 node unreachable.
+#include <google/protobuf/text_format.h>
 #include <google/protobuf/util/json_util.h>
 
 #include <cstdio>
 #include <iostream>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
@@ -26,7 +29,33 @@ ABSL_FLAG(bool, json, false, "print the response as JSON (proto field names)");
 ABSL_FLAG(int, timeout_ms, 5000, "give up on the node after this long");
 ABSL_FLAG(std::string, table, "", "conflicts list: only this table");
 ABSL_FLAG(std::string, community, "",
-          "conflicts list: only this community (scope)");
+          "the community (scope): add commands, list filters");
+ABSL_FLAG(std::string, id, "",
+          "compound add / checkpoint add: the new row's id");
+ABSL_FLAG(std::string, name, "", "a name (compound, checkpoint, resident)");
+ABSL_FLAG(std::string, kind, "",
+          "compound kind: commodity_housing, village_to_residence, "
+          "public_rental, unmanaged");
+ABSL_FLAG(std::string, compound, "", "a compound id");
+ABSL_FLAG(std::string, building, "", "household: building");
+ABSL_FLAG(std::string, unit, "", "household: unit");
+ABSL_FLAG(std::string, room, "", "household: room");
+ABSL_FLAG(std::string, household, "", "resident: household id");
+ABSL_FLAG(std::string, id_number, "", "an 18-character ID-card number");
+ABSL_FLAG(std::string, phone, "", "a phone number");
+ABSL_FLAG(std::string, control, "",
+          "none, home_quarantine, centralized_quarantine or released (update; "
+          "list filter)");
+ABSL_FLAG(std::string, key_category, "", "resident: key-person category");
+ABSL_FLAG(std::string, checkpoint, "", "pass: checkpoint id");
+ABSL_FLAG(std::string, direction, "", "pass: in or out");
+ABSL_FLAG(std::string, temp, "", "pass: temperature in degrees C (34.0-43.0)");
+ABSL_FLAG(std::string, staff, "", "pass: the duty staff member");
+ABSL_FLAG(std::string, visitor_name, "",
+          "pass: name of someone not registered");
+ABSL_FLAG(std::string, status, "", "alerts list: only this status");
+ABSL_FLAG(std::string, note, "", "alerts ack|handle|close: what was done");
+ABSL_FLAG(std::string, by, "", "alerts ack|handle|close: who did it");
 
 namespace outpost::client {
 namespace {
@@ -147,6 +176,151 @@ int CmdConflictsList(Client& client, bool json) {
   return 0;
 }
 
+// Human-readable: the message's fields one per line, Chinese shown as is.
+void PrintText(const google::protobuf::Message& message) {
+  google::protobuf::TextFormat::Printer printer;
+  printer.SetUseUtf8StringEscaping(true);
+  std::string out;
+  printer.PrintToString(message, &out);
+  std::cout << out;
+}
+
+template <typename Response>
+int Show(const absl::StatusOr<Response>& response, bool json) {
+  if (!response.ok()) return Fail(response.status());
+  if (json) {
+    PrintJson(*response);
+  } else {
+    PrintText(*response);
+  }
+  return 0;
+}
+
+// The domain commands: registry, checkpoints, alerts.
+int CommunityCommand(Client& client, bool json, const std::string& command,
+                     const std::string& sub, const std::string& arg) {
+  namespace pb = outpost::v1;
+  if (command == "compound" && sub == "add") {
+    pb::AddCompoundRequest r;
+    r.mutable_compound()->set_id(absl::GetFlag(FLAGS_id));
+    r.mutable_compound()->set_community(absl::GetFlag(FLAGS_community));
+    r.mutable_compound()->set_name(absl::GetFlag(FLAGS_name));
+    r.mutable_compound()->set_kind(absl::GetFlag(FLAGS_kind));
+    return Show(client.AddCompound(r), json);
+  }
+  if (command == "compound" && sub == "list") {
+    pb::ListCompoundsRequest r;
+    r.set_community(absl::GetFlag(FLAGS_community));
+    return Show(client.ListCompounds(r), json);
+  }
+  if (command == "checkpoint" && sub == "add") {
+    pb::AddCheckpointRequest r;
+    r.mutable_checkpoint()->set_id(absl::GetFlag(FLAGS_id));
+    r.mutable_checkpoint()->set_compound(absl::GetFlag(FLAGS_compound));
+    r.mutable_checkpoint()->set_name(absl::GetFlag(FLAGS_name));
+    return Show(client.AddCheckpoint(r), json);
+  }
+  if (command == "checkpoint" && sub == "list") {
+    pb::ListCheckpointsRequest r;
+    r.set_compound(absl::GetFlag(FLAGS_compound));
+    return Show(client.ListCheckpoints(r), json);
+  }
+  if (command == "household" && sub == "add") {
+    pb::AddHouseholdRequest r;
+    r.mutable_household()->set_community(absl::GetFlag(FLAGS_community));
+    r.mutable_household()->set_compound(absl::GetFlag(FLAGS_compound));
+    r.mutable_household()->set_building(absl::GetFlag(FLAGS_building));
+    r.mutable_household()->set_unit(absl::GetFlag(FLAGS_unit));
+    r.mutable_household()->set_room(absl::GetFlag(FLAGS_room));
+    return Show(client.AddHousehold(r), json);
+  }
+  if (command == "resident" && sub == "add") {
+    pb::AddResidentRequest r;
+    r.mutable_resident()->set_household_id(absl::GetFlag(FLAGS_household));
+    r.mutable_resident()->set_name(absl::GetFlag(FLAGS_name));
+    r.mutable_resident()->set_id_number(absl::GetFlag(FLAGS_id_number));
+    r.mutable_resident()->set_phone(absl::GetFlag(FLAGS_phone));
+    r.mutable_resident()->set_key_category(absl::GetFlag(FLAGS_key_category));
+    return Show(client.AddResident(r), json);
+  }
+  if (command == "resident" && sub == "update") {
+    pb::UpdateResidentRequest r;
+    r.set_id(arg);
+    auto set = [&](const char* field, const std::string& value) {
+      if (value.empty()) return;
+      r.add_set(field);
+      const auto* d = pb::Resident::descriptor()->FindFieldByName(field);
+      r.mutable_resident()->GetReflection()->SetString(r.mutable_resident(), d,
+                                                       value);
+    };
+    set("name", absl::GetFlag(FLAGS_name));
+    set("phone", absl::GetFlag(FLAGS_phone));
+    set("control", absl::GetFlag(FLAGS_control));
+    set("key_category", absl::GetFlag(FLAGS_key_category));
+    return Show(client.UpdateResident(r), json);
+  }
+  if (command == "resident" && sub == "show") {
+    pb::GetResidentRequest r;
+    r.set_id(arg);
+    return Show(client.GetResident(r), json);
+  }
+  if (command == "resident" && sub == "find") {
+    pb::FindResidentRequest r;
+    r.set_id_number(absl::GetFlag(FLAGS_id_number));
+    return Show(client.FindResident(r), json);
+  }
+  if (command == "resident" && sub == "list") {
+    pb::ListResidentsRequest r;
+    r.set_community(absl::GetFlag(FLAGS_community));
+    r.set_control(absl::GetFlag(FLAGS_control));
+    return Show(client.ListResidents(r), json);
+  }
+  if (command == "pass") {
+    pb::PassRequest r;
+    r.set_checkpoint(absl::GetFlag(FLAGS_checkpoint));
+    r.set_id_number(absl::GetFlag(FLAGS_id_number));
+    r.set_direction(absl::GetFlag(FLAGS_direction));
+    r.set_staff(absl::GetFlag(FLAGS_staff));
+    r.set_visitor_name(absl::GetFlag(FLAGS_visitor_name));
+    double temp = 0;
+    if (!absl::SimpleAtod(absl::GetFlag(FLAGS_temp), &temp)) {
+      return Fail(absl::InvalidArgumentError(absl::StrCat(
+          "--temp: \"", absl::GetFlag(FLAGS_temp), "\" is not a temperature")));
+    }
+    r.set_temp(temp);
+    absl::StatusOr<pb::PassResponse> p = client.Pass(r);
+    if (!p.ok() || json) return Show(p, json);
+    static const std::map<std::string, std::string> kWords = {
+        {"ALLOW", "通行"},
+        {"FEVER", "发热 - 拦下复测"},
+        {"DENY", "禁止外出 (隔离中)"},
+        {"UNKNOWN", "未登记 - 按访客登记"}};
+    std::printf("%s %s  %s %s\n", p->decision().c_str(),
+                kWords.at(p->decision()).c_str(), p->name().c_str(),
+                p->id_number().c_str());
+    if (!p->alert_id().empty())
+      std::printf("已报警 alert %s\n", p->alert_id().c_str());
+    return 0;
+  }
+  if (command == "alerts" && sub == "list") {
+    pb::ListAlertsRequest r;
+    r.set_status(absl::GetFlag(FLAGS_status));
+    return Show(client.ListAlerts(r), json);
+  }
+  if (command == "alerts" &&
+      (sub == "ack" || sub == "handle" || sub == "close")) {
+    pb::UpdateAlertRequest r;
+    r.set_id(arg);
+    r.set_status(sub == "ack"      ? "acknowledged"
+                 : sub == "handle" ? "handled"
+                                   : "closed");
+    r.set_note(absl::GetFlag(FLAGS_note));
+    r.set_by(absl::GetFlag(FLAGS_by));
+    return Show(client.UpdateAlert(r), json);
+  }
+  return -1;  // not a community command
+}
+
 int Run(const std::vector<char*>& args) {
   if (args.size() < 2) {
     std::cerr
@@ -168,9 +342,12 @@ int Run(const std::vector<char*>& args) {
   if (command == "conflicts" && (sub == "list" || sub.empty())) {
     return CmdConflictsList(**client, json);
   }
+  const std::string arg = args.size() > 3 ? args[3] : "";
+  const int code = CommunityCommand(**client, json, command, sub, arg);
+  if (code >= 0) return code;
   std::cerr << "outpost: unknown command \""
             << absl::StrJoin(args.begin() + 1, args.end(), " ")
-            << "\" (status, verify, conflicts list)" << std::endl;
+            << "\" (see --help)" << std::endl;
   return kExitUsage;
 }
 
@@ -180,7 +357,18 @@ int Run(const std::vector<char*>& args) {
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "outpost [--node=HOST:PORT] [--json] COMMAND\n"
-      "commands: status, verify, conflicts list [--table=T] [--community=C]");
+      "commands: status | verify | conflicts list [--table --community]\n"
+      "  compound add --id --community --name [--kind] | compound list "
+      "[--community]\n"
+      "  checkpoint add --id --compound --name | checkpoint list [--compound]\n"
+      "  household add --community --compound --building [--unit] --room\n"
+      "  resident add --household --name --id_number [--phone --key_category]\n"
+      "  resident update ID [--name --phone --control --key_category]\n"
+      "  resident show ID | resident find --id_number | resident list "
+      "[--community --control]\n"
+      "  pass --checkpoint --id_number --direction=in|out --temp [--staff "
+      "--visitor_name]\n"
+      "  alerts list [--status] | alerts ack|handle|close ID --note [--by]");
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   return outpost::client::Run(args);
 }

@@ -90,5 +90,55 @@ TEST(CliE2E, StatusVerifyConflictsAndExitCodes) {
   EXPECT_THAT(down.out, HasSubstr("unreachable"));
 }
 
+TEST(CliE2E, RegistryCheckpointAndAlertCommands) {
+  TempDir dir;
+  NodeSpec spec{"yatai",       "community",   dir.path(),
+                "127.0.0.1:1", "127.0.0.1:0", {}};
+  auto node = NodeProcess::Start(spec);  // upstream unreachable: works offline
+  ASSERT_TRUE(node.ok()) << node.status();
+  const std::string n = "--node=" + (*node)->address();
+  EXPECT_EQ(Cli({n, "compound", "add", "--id=yt-01", "--community=yatai",
+                 "--name=亚泰小区"})
+                .code,
+            0);
+  EXPECT_EQ(Cli({n, "checkpoint", "add", "--id=cp-01", "--compound=yt-01",
+                 "--name=北门"})
+                .code,
+            0);
+  CliRun hh =
+      Cli({n, "--json", "household", "add", "--community=yatai",
+           "--compound=yt-01", "--building=3", "--unit=2", "--room=501"});
+  ASSERT_EQ(hh.code, 0) << hh.out;
+  const size_t at = hh.out.find("hh-");
+  ASSERT_NE(at, std::string::npos) << hh.out;
+  const std::string household = hh.out.substr(at, 19);
+  CliRun added =
+      Cli({n, "resident", "add", "--household=" + household, "--name=张伟",
+           "--id_number=11010519491231002X", "--phone=13800000001"});
+  EXPECT_EQ(added.code, 0) << added.out;
+  CliRun typo = Cli({n, "resident", "add", "--household=" + household,
+                     "--name=张伟", "--id_number=110105194912310021"});
+  EXPECT_EQ(typo.code, 2);
+  EXPECT_THAT(typo.out, HasSubstr("id_number"));
+  CliRun pass =
+      Cli({n, "pass", "--checkpoint=cp-01", "--id_number=11010519491231002X",
+           "--direction=in", "--temp=38.2", "--staff=王"});
+  EXPECT_EQ(pass.code, 0) << pass.out;
+  EXPECT_THAT(pass.out, HasSubstr("FEVER"));
+  EXPECT_THAT(pass.out, HasSubstr("110105********002X"));
+  EXPECT_EQ(
+      Cli({n, "pass", "--checkpoint=cp-01", "--id_number=11010519491231002X",
+           "--direction=in", "--temp=31"})
+          .code,
+      2);
+  CliRun show =
+      Cli({n, "--json", "resident", "find", "--id_number=11010519491231002X"});
+  EXPECT_THAT(show.out, HasSubstr("\"name\": \"张伟\""));
+  EXPECT_THAT(show.out,
+              ::testing::Not(HasSubstr("11010519491231002X")));  // masked
+  CliRun alerts = Cli({n, "--json", "alerts", "list", "--status=open"});
+  EXPECT_THAT(alerts.out, HasSubstr("fever"));
+}
+
 }  // namespace
 }  // namespace outpost::testing
