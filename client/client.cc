@@ -90,6 +90,38 @@ absl::StatusOr<outpost::v1::ConflictsResponse> Client::Conflicts(
           impl_->admin_.get(), &outpost::v1::Admin::Stub::Conflicts, request);
 }
 
+absl::StatusOr<outpost::v1::ImportResult> Client::ImportResidents(
+    const std::string& csv, bool skip_bad,
+    const std::function<void(size_t, size_t)>& progress) {
+  grpc::ClientContext context;
+  // Importing a whole office's registry takes a while: well beyond the
+  // per-call timeout, but bounded.
+  context.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::minutes(10));
+  outpost::v1::ImportResult result;
+  auto writer = impl_->community_->ImportResidents(&context, &result);
+  constexpr size_t kChunk = 1 << 20;
+  for (size_t sent = 0; sent < csv.size() || sent == 0; sent += kChunk) {
+    outpost::v1::ImportChunk chunk;
+    chunk.set_skip_bad(skip_bad);
+    chunk.set_data(csv.substr(sent, kChunk));
+    if (!writer->Write(chunk)) break;  // the server ended the call: see Finish
+    if (progress) progress(std::min(csv.size(), sent + kChunk), csv.size());
+    if (csv.empty()) break;
+  }
+  writer->WritesDone();
+  grpc::Status status = writer->Finish();
+  if (!status.ok()) {
+    if (status.error_code() == grpc::StatusCode::UNAVAILABLE) {
+      return absl::UnavailableError(
+          absl::StrCat("node ", impl_->options_.address,
+                       " unreachable: ", status.error_message()));
+    }
+    return server::FromGrpcStatus(status);
+  }
+  return result;
+}
+
 #define OUTPOST_COMMUNITY_CALL(Name, Request, Response)                   \
   absl::StatusOr<outpost::v1::Response> Client::Name(                     \
       const outpost::v1::Request& r) {                                    \

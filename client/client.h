@@ -11,6 +11,7 @@
 #ifndef OUTPOST_CLIENT_CLIENT_H_
 #define OUTPOST_CLIENT_CLIENT_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -67,6 +68,13 @@ class Client {
       const outpost::v1::ListAlertsRequest& r);
   absl::StatusOr<outpost::v1::Alert> UpdateAlert(
       const outpost::v1::UpdateAlertRequest& r);
+
+  // Streams a registry CSV file's bytes; `progress(sent, total)` is called as
+  // chunks go out. The whole file is imported in one transaction (or, with
+  // skip_bad, its good lines); bad lines come back in the result.
+  absl::StatusOr<outpost::v1::ImportResult> ImportResidents(
+      const std::string& csv, bool skip_bad,
+      const std::function<void(size_t, size_t)>& progress);
 
   const std::string& address() const;
 

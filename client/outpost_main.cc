@@ -7,10 +7,13 @@
 // node refused or the check failed (verify), 2 bad usage, 3 node unreachable.
 #include <google/protobuf/text_format.h>
 #include <google/protobuf/util/json_util.h>
+#include <unistd.h>
 
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 #include <map>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -56,6 +59,10 @@ ABSL_FLAG(std::string, visitor_name, "",
 ABSL_FLAG(std::string, status, "", "alerts list: only this status");
 ABSL_FLAG(std::string, note, "", "alerts ack|handle|close: what was done");
 ABSL_FLAG(std::string, by, "", "alerts ack|handle|close: who did it");
+ABSL_FLAG(
+    bool, skip_bad, false,
+    "import: write the good lines and put the bad ones in FILE.rejects.csv "
+    "(default: a file with any bad line writes nothing)");
 
 namespace outpost::client {
 namespace {
@@ -302,6 +309,61 @@ int CommunityCommand(Client& client, bool json, const std::string& command,
       std::printf("已报警 alert %s\n", p->alert_id().c_str());
     return 0;
   }
+  if (command == "import" && sub == "residents") {
+    std::ifstream in(arg, std::ios::binary);
+    if (arg.empty() || !in) {
+      return Fail(absl::InvalidArgumentError(
+          absl::StrCat("import residents: cannot read \"", arg, "\"")));
+    }
+    std::stringstream content;
+    content << in.rdbuf();
+    const bool skip_bad = absl::GetFlag(FLAGS_skip_bad);
+    const bool tty = isatty(STDERR_FILENO);
+    absl::StatusOr<pb::ImportResult> result = client.ImportResidents(
+        content.str(), skip_bad, [tty](size_t sent, size_t total) {
+          if (tty) {
+            std::fprintf(stderr, "\r上传 uploading %3d%%",
+                         total ? int(100 * sent / total) : 100);
+          }
+        });
+    if (tty) std::fprintf(stderr, "\r导入中 importing...   \r");
+    if (!result.ok()) return Fail(result.status());
+    if (json) {
+      PrintJson(*result);
+    } else {
+      std::printf(
+          "%lld lines: %lld residents, %lld new households, %lld rejected "
+          "(%.1f s)%s\n",
+          static_cast<long long>(result->lines()),
+          static_cast<long long>(result->residents()),
+          static_cast<long long>(result->households()),
+          static_cast<long long>(result->rejected()), result->seconds(),
+          result->written() ? "" : " - nothing written");
+    }
+    for (const auto& reject : result->rejects()) {
+      std::fprintf(stderr, "line %lld: %s\n",
+                   static_cast<long long>(reject.line()),
+                   reject.reason().c_str());
+    }
+    if (skip_bad && !result->rejects().empty()) {
+      const std::string path = arg + ".rejects.csv";
+      std::ofstream out(path);
+      out << "line,reason,raw\n";
+      for (const auto& reject : result->rejects()) {
+        std::string reason = reject.reason();
+        std::string raw = reject.raw();
+        for (std::string* f : {&reason, &raw}) {
+          std::string quoted = "\"";
+          for (char c : *f)
+            quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+          *f = quoted + "\"";
+        }
+        out << reject.line() << "," << reason << "," << raw << "\n";
+      }
+      std::fprintf(stderr, "rejected lines written to %s\n", path.c_str());
+    }
+    return result->written() ? 0 : kExitUsage;
+  }
   if (command == "alerts" && sub == "list") {
     pb::ListAlertsRequest r;
     r.set_status(absl::GetFlag(FLAGS_status));
@@ -368,7 +430,8 @@ int main(int argc, char** argv) {
       "[--community --control]\n"
       "  pass --checkpoint --id_number --direction=in|out --temp [--staff "
       "--visitor_name]\n"
-      "  alerts list [--status] | alerts ack|handle|close ID --note [--by]");
+      "  alerts list [--status] | alerts ack|handle|close ID --note [--by]\n"
+      "  import residents FILE.csv [--skip_bad]");
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   return outpost::client::Run(args);
 }

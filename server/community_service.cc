@@ -1,16 +1,15 @@
 #include "server/community_service.h"
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <xxhash.h>
-
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
 #include "server/id_card.h"
 #include "server/offload.h"
 #include "server/passage_rules.h"
+#include "server/resident_import.h"
+#include "server/validate.h"
 #include "sync/status_macros.h"
 
 namespace outpost::server {
@@ -19,13 +18,6 @@ namespace {
 using sync::TextValue;
 using sync::WriteRequest;
 namespace pb = outpost::v1;
-
-absl::Status Required(absl::string_view field, const std::string& value) {
-  if (absl::StripAsciiWhitespace(value).empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(field, ": required"));
-  }
-  return absl::OkStatus();
-}
 
 WriteRequest Row(const std::string& table, const std::string& id,
                  const std::string& scope) {
@@ -42,28 +34,6 @@ bool OneOf(const std::string& value,
     if (value == a) return true;
   }
   return false;
-}
-
-absl::Status ValidDate(absl::string_view field, const std::string& value) {
-  absl::CivilDay day;
-  if (!value.empty() && !absl::ParseCivilTime(value, &day)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(field, ": \"", value, "\" is not a date YYYY-MM-DD"));
-  }
-  return absl::OkStatus();
-}
-
-absl::Status ValidPhone(const std::string& phone) {
-  if (phone.empty()) return absl::OkStatus();
-  const size_t start = phone[0] == '+' ? 1 : 0;
-  const bool digits =
-      std::all_of(phone.begin() + start, phone.end(),
-                  [](char c) { return absl::ascii_isdigit(c) || c == '-'; });
-  if (!digits || phone.size() < 7 || phone.size() > 20) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "phone: \"", phone, "\" is not a phone number (7-20 digits)"));
-  }
-  return absl::OkStatus();
 }
 
 std::string Text(const std::map<std::string, sync::Value>& row,
@@ -92,19 +62,6 @@ absl::Status Query(sync::Store* store, const std::string& sql,
 }
 
 }  // namespace
-
-std::string CommunityService::ResidentId(const std::string& id_key,
-                                         const std::string& id_number) {
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), id_key.data(), static_cast<int>(id_key.size()),
-       reinterpret_cast<const unsigned char*>(id_number.data()),
-       id_number.size(), mac, &len);
-  std::string out = "r-";
-  for (unsigned int i = 0; i < 10 && i < len; ++i)
-    absl::StrAppendFormat(&out, "%02x", mac[i]);
-  return out;
-}
 
 #define OUTPOST_OFFLOAD(Name, Request, Response)                        \
   grpc::ServerUnaryReactor* CommunityService::Name(                     \
@@ -215,11 +172,8 @@ absl::Status CommunityService::DoAddHousehold(
   RETURN_IF_ERROR(Required("building", h.building()));
   RETURN_IF_ERROR(Required("room", h.room()));
   // The same flat registered twice (or at two offices) is one row.
-  const std::string address =
-      absl::StrCat(h.community(), "\x1f", h.compound(), "\x1f", h.building(),
-                   "\x1f", h.unit(), "\x1f", h.room());
-  const std::string id =
-      absl::StrFormat("hh-%016x", XXH3_64bits(address.data(), address.size()));
+  const std::string id = HouseholdId(h.community(), h.compound(), h.building(),
+                                     h.unit(), h.room());
   response->set_id(id);
   if (store_->ReadValues("households", id).ok()) return absl::OkStatus();
   WriteRequest w = Row("households", id, h.community());
@@ -491,6 +445,80 @@ absl::Status CommunityService::DoUpdateAlert(
   return Query(store_, absl::StrCat(kAlertsSelect, "WHERE id = ?1"),
                {request.id()},
                [&](sync::Statement& st) { ReadAlert(st, response); });
+}
+
+// Collects the chunks (reading never blocks), then imports on the pool.
+class ImportReactor : public grpc::ServerReadReactor<pb::ImportChunk> {
+ public:
+  ImportReactor(CommunityService* service, pb::ImportResult* result)
+      : service_(service), result_(result) {
+    StartRead(&chunk_);
+  }
+  void OnReadDone(bool ok) override {
+    if (ok) {
+      if (first_) skip_bad_ = chunk_.skip_bad();
+      first_ = false;
+      if (data_.size() + chunk_.data().size() >
+          CommunityService::kMaxImportBytes) {
+        Finish(
+            grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                         absl::StrCat("file: larger than ",
+                                      CommunityService::kMaxImportBytes >> 20,
+                                      " MiB; split it")));
+        return;
+      }
+      data_.append(chunk_.data());
+      StartRead(&chunk_);
+      return;
+    }
+    service_->pool_.Schedule([this] {
+      Finish(ToGrpcStatus(service_->RunImport(data_, skip_bad_, result_)));
+    });
+  }
+  void OnDone() override { delete this; }
+
+ private:
+  CommunityService* service_;
+  pb::ImportResult* result_;
+  pb::ImportChunk chunk_;
+  std::string data_;
+  bool first_ = true;
+  bool skip_bad_ = false;
+};
+
+grpc::ServerReadReactor<pb::ImportChunk>* CommunityService::ImportResidents(
+    grpc::CallbackServerContext*, pb::ImportResult* result) {
+  return new ImportReactor(this, result);
+}
+
+absl::Status CommunityService::RunImport(const std::string& csv, bool skip_bad,
+                                         pb::ImportResult* result) {
+  const absl::Time start = absl::Now();
+  ImportOptions options;
+  options.id_key = id_key_;
+  options.scopes = store_->scopes();
+  options.exists = [this](const std::string& table, const std::string& id) {
+    return store_->ReadValues(table, id).ok();
+  };
+  absl::StatusOr<ImportPlan> plan = PlanResidentImport(csv, options);
+  if (!plan.ok()) return plan.status();
+  result->set_lines(plan->lines);
+  result->set_rejected(static_cast<int64_t>(plan->rejects.size()));
+  const size_t shown = skip_bad ? plan->rejects.size()
+                                : std::min<size_t>(100, plan->rejects.size());
+  for (size_t i = 0; i < shown; ++i) *result->add_rejects() = plan->rejects[i];
+  if (!plan->rejects.empty() && !skip_bad) {
+    result->set_written(false);  // all or nothing: nothing written
+  } else {
+    // One transaction for the whole file.
+    if (!plan->writes.empty())
+      RETURN_IF_ERROR(store_->WriteAll(plan->writes).status());
+    result->set_written(true);
+    result->set_households(plan->households);
+    result->set_residents(plan->residents);
+  }
+  result->set_seconds(absl::ToDoubleSeconds(absl::Now() - start));
+  return absl::OkStatus();
 }
 
 }  // namespace outpost::server

@@ -20,10 +20,6 @@ class CommunityService final : public outpost::v1::Community::CallbackService {
   CommunityService(sync::Store* store, std::string id_key)
       : store_(store), id_key_(std::move(id_key)) {}
 
-  // Row id of the resident with this (normalized) ID-card number.
-  static std::string ResidentId(const std::string& id_key,
-                                const std::string& id_number);
-
 #define OUTPOST_UNARY(Name, Request, Response)                              \
   grpc::ServerUnaryReactor* Name(grpc::CallbackServerContext* context,      \
                                  const outpost::v1::Request* request,       \
@@ -46,7 +42,17 @@ class CommunityService final : public outpost::v1::Community::CallbackService {
   OUTPOST_UNARY(UpdateAlert, UpdateAlertRequest, Alert)
 #undef OUTPOST_UNARY
 
+  // Client streaming: the CSV's bytes, then one result (all or nothing per
+  // file unless skip_bad). At most kMaxImportBytes.
+  grpc::ServerReadReactor<outpost::v1::ImportChunk>* ImportResidents(
+      grpc::CallbackServerContext* context,
+      outpost::v1::ImportResult* result) override;
+  absl::Status RunImport(const std::string& csv, bool skip_bad,
+                         outpost::v1::ImportResult* result);
+  static constexpr size_t kMaxImportBytes = 256 << 20;
+
  private:
+  friend class ImportReactor;
   absl::StatusOr<outpost::v1::Resident> LoadResident(const std::string& id);
   absl::StatusOr<std::vector<outpost::v1::Resident>> QueryResidents(
       const std::string& where, const std::vector<std::string>& args);

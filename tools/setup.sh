@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 PACKAGES=(
   build-essential cmake pkg-config clang-format
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
-  libabsl-dev libsqlite3-dev libxxhash-dev libssl-dev zlib1g-dev
+  libabsl-dev libsqlite3-dev libxxhash-dev libssl-dev zlib1g-dev libcsv-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 

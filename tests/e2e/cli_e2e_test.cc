@@ -140,5 +140,50 @@ TEST(CliE2E, RegistryCheckpointAndAlertCommands) {
   EXPECT_THAT(alerts.out, HasSubstr("fever"));
 }
 
+TEST(CliE2E, ImportIsAllOrNothingUnlessSkipBad) {
+  TempDir dir;
+  NodeSpec spec{"yatai",       "community",   dir.path(),
+                "127.0.0.1:1", "127.0.0.1:0", {}};
+  auto node = NodeProcess::Start(spec);
+  ASSERT_TRUE(node.ok()) << node.status();
+  const std::string n = "--node=" + (*node)->address();
+  const std::string csv = dir.File("registry.csv");
+  {
+    FILE* f = fopen(csv.c_str(), "w");
+    fputs(
+        "\xEF\xBB\xBFname,id_number,community,compound,building,unit,room,"
+        "phone\n",
+        f);
+    fputs("张伟,11010519491231002X,yatai,c1,3,2,501,13800000001\n", f);
+    fputs("\"欧阳, 娜\",110105194912310021,yatai,c1,3,2,501,\n",
+          f);  // bad check digit
+    fputs("王芳,440524198001010013,heping,c9,1,1,101,\n",
+          f);  // another community
+    fputs("李娜,11010519491231002X,yatai,c1,3,2,502,\n",
+          f);  // same number again
+    fclose(f);
+  }
+  CliRun strict = Cli({n, "import", "residents", csv});
+  EXPECT_EQ(strict.code, 2) << strict.out;
+  EXPECT_THAT(strict.out, HasSubstr("nothing written"));
+  EXPECT_THAT(strict.out, HasSubstr("line 3: id_number"));
+  EXPECT_THAT(strict.out, HasSubstr("line 4: community"));
+  EXPECT_THAT(strict.out, HasSubstr("line 5: id_number"));
+  EXPECT_THAT(Cli({n, "--json", "resident", "list"}).out,
+              ::testing::Not(HasSubstr("张伟")));
+
+  CliRun lenient = Cli({n, "--json", "import", "residents", csv, "--skip_bad"});
+  EXPECT_EQ(lenient.code, 0) << lenient.out;
+  EXPECT_THAT(lenient.out, HasSubstr("\"residents\": \"1\""));
+  EXPECT_THAT(Cli({n, "--json", "resident", "list"}).out, HasSubstr("张伟"));
+  FILE* rejects = fopen((csv + ".rejects.csv").c_str(), "r");
+  ASSERT_NE(rejects, nullptr);
+  char buffer[4096] = {0};
+  fread(buffer, 1, sizeof(buffer) - 1, rejects);
+  fclose(rejects);
+  EXPECT_THAT(std::string(buffer), HasSubstr("欧阳, 娜"));
+  EXPECT_EQ(Cli({n, "import", "residents", dir.File("missing.csv")}).code, 2);
+}
+
 }  // namespace
 }  // namespace outpost::testing
