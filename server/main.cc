@@ -11,6 +11,7 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_split.h"
+#include "absl/synchronization/mutex.h"
 #include "server/node.h"
 #include "sync/logging.h"
 
@@ -41,6 +42,9 @@ int main(int argc, char** argv) {
       "[--listen=HOST:PORT] "
       "[--port_file=PATH] [--upstream=HOST:PORT] [--scopes=a,b]");
   absl::ParseCommandLine(argc, argv);
+  // Debian's Abseil checks every Mutex acquisition for lock-order cycles (a
+  // debug aid costing ~5% of a busy node's CPU); our lock order is fixed.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   const std::string level = absl::GetFlag(FLAGS_log_level);
   if (level == "debug") outpost::SetMinLogLevel(outpost::LogLevel::kDebug);
   if (level == "warning") outpost::SetMinLogLevel(outpost::LogLevel::kWarning);

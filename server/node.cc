@@ -127,7 +127,6 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const NodeOptions& options) {
   builder.RegisterService(node->admin_.get());
   builder.RegisterService(node->community_.get());
   builder.SetMaxReceiveMessageSize(8 << 20);
-  builder.SetDefaultCompressionAlgorithm(GRPC_COMPRESS_GZIP);
   // gRPC sets SO_REUSEPORT by default: two nodes could share a port.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);

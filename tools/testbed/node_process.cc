@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -28,6 +29,9 @@ pid_t Spawn(const std::vector<std::string>& flags,
   args.insert(args.end(), flags.begin(), flags.end());
   pid_t pid = fork();
   if (pid == 0) {
+    // The node dies with its parent: a test or tool that crashes or exits
+    // early never leaves a node behind.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
     const int fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     if (fd >= 0) {
       dup2(fd, STDERR_FILENO);
