@@ -143,6 +143,8 @@ OUTPOST_COMMUNITY_CALL(ListResidents, ListResidentsRequest, ResidentsResponse)
 OUTPOST_COMMUNITY_CALL(Pass, PassRequest, PassResponse)
 OUTPOST_COMMUNITY_CALL(ListAlerts, ListAlertsRequest, ListAlertsResponse)
 OUTPOST_COMMUNITY_CALL(UpdateAlert, UpdateAlertRequest, Alert)
+OUTPOST_COMMUNITY_CALL(HealthRecord, HealthRecordRequest, HealthRecordResponse)
+OUTPOST_COMMUNITY_CALL(HealthDueList, HealthDueRequest, HealthDueResponse)
 #undef OUTPOST_COMMUNITY_CALL
 
 }  // namespace outpost::client

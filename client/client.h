@@ -68,6 +68,10 @@ class Client {
       const outpost::v1::ListAlertsRequest& r);
   absl::StatusOr<outpost::v1::Alert> UpdateAlert(
       const outpost::v1::UpdateAlertRequest& r);
+  absl::StatusOr<outpost::v1::HealthRecordResponse> HealthRecord(
+      const outpost::v1::HealthRecordRequest& r);
+  absl::StatusOr<outpost::v1::HealthDueResponse> HealthDueList(
+      const outpost::v1::HealthDueRequest& r);
 
   // Streams a registry CSV file's bytes; `progress(sent, total)` is called as
   // chunks go out. The whole file is imported in one transaction (or, with

@@ -59,6 +59,10 @@ ABSL_FLAG(std::string, visitor_name, "",
 ABSL_FLAG(std::string, status, "", "alerts list: only this status");
 ABSL_FLAG(std::string, note, "", "alerts ack|handle|close: what was done");
 ABSL_FLAG(std::string, by, "", "alerts ack|handle|close: who did it");
+ABSL_FLAG(std::string, resident, "", "health record: the resident id");
+ABSL_FLAG(std::string, symptoms, "", "health record: symptoms observed");
+ABSL_FLAG(int, interval_hours, 12,
+          "health due: hours between checks (12 = twice daily)");
 ABSL_FLAG(
     bool, skip_bad, false,
     "import: write the good lines and put the bad ones in FILE.rejects.csv "
@@ -364,6 +368,24 @@ int CommunityCommand(Client& client, bool json, const std::string& command,
     }
     return result->written() ? 0 : kExitUsage;
   }
+  if (command == "health" && sub == "record") {
+    pb::HealthRecordRequest r;
+    r.set_resident_id(absl::GetFlag(FLAGS_resident));
+    double temp = 0;
+    if (!absl::SimpleAtod(absl::GetFlag(FLAGS_temp), &temp)) {
+      return Fail(absl::InvalidArgumentError(absl::StrCat(
+          "--temp: \"", absl::GetFlag(FLAGS_temp), "\" is not a temperature")));
+    }
+    r.set_temp(temp);
+    r.set_symptoms(absl::GetFlag(FLAGS_symptoms));
+    r.set_by(absl::GetFlag(FLAGS_by));
+    return Show(client.HealthRecord(r), json);
+  }
+  if (command == "health" && sub == "due") {
+    pb::HealthDueRequest r;
+    r.set_interval_hours(absl::GetFlag(FLAGS_interval_hours));
+    return Show(client.HealthDueList(r), json);
+  }
   if (command == "alerts" && sub == "list") {
     pb::ListAlertsRequest r;
     r.set_status(absl::GetFlag(FLAGS_status));
@@ -431,6 +453,8 @@ int main(int argc, char** argv) {
       "  pass --checkpoint --id_number --direction=in|out --temp [--staff "
       "--visitor_name]\n"
       "  alerts list [--status] | alerts ack|handle|close ID --note [--by]\n"
+      "  health record --resident=ID --temp=T [--symptoms --by] | health due "
+      "[--interval_hours]\n"
       "  import residents FILE.csv [--skip_bad]");
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   return outpost::client::Run(args);

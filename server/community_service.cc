@@ -85,6 +85,8 @@ OUTPOST_OFFLOAD(ListResidents, ListResidentsRequest, ResidentsResponse)
 OUTPOST_OFFLOAD(Pass, PassRequest, PassResponse)
 OUTPOST_OFFLOAD(ListAlerts, ListAlertsRequest, ListAlertsResponse)
 OUTPOST_OFFLOAD(UpdateAlert, UpdateAlertRequest, Alert)
+OUTPOST_OFFLOAD(HealthRecord, HealthRecordRequest, HealthRecordResponse)
+OUTPOST_OFFLOAD(HealthDueList, HealthDueRequest, HealthDueResponse)
 #undef OUTPOST_OFFLOAD
 
 absl::Status CommunityService::DoAddCompound(
@@ -445,6 +447,96 @@ absl::Status CommunityService::DoUpdateAlert(
   return Query(store_, absl::StrCat(kAlertsSelect, "WHERE id = ?1"),
                {request.id()},
                [&](sync::Statement& st) { ReadAlert(st, response); });
+}
+
+absl::Status CommunityService::DoHealthRecord(
+    const pb::HealthRecordRequest& request,
+    pb::HealthRecordResponse* response) {
+  ASSIGN_OR_RETURN(pb::Resident resident, LoadResident(request.resident_id()));
+  // The same thermometer limits as at the checkpoints.
+  ASSIGN_OR_RETURN(
+      PassageDecision reading,
+      DecidePassage(request.temp(), "in", true, resident.control()));
+  const uint64_t hlc = store_->clock().Now();
+  const std::string check_id =
+      absl::StrFormat("h%016x-%s", hlc, store_->node_id());
+  WriteRequest check = Row("health_checks", check_id, resident.community());
+  check.author = request.by();
+  check.Set("resident", TextValue(request.resident_id()))
+      .Set("temp", sync::RealValue(request.temp()))
+      .Set("symptoms", TextValue(request.symptoms()))
+      .Set("actor", TextValue(request.by()))
+      .Set("at_ms", sync::IntValue(sync::HlcPhysicalMs(hlc)));
+  std::vector<WriteRequest> writes = {check};
+  response->set_check_id(check_id);
+  if (reading.decision == "FEVER" || !request.symptoms().empty()) {
+    WriteRequest alert = Row("alerts", "al-" + check_id, resident.community());
+    alert.author = request.by();
+    alert.Set("status", TextValue("open"))
+        .Set("kind",
+             TextValue(reading.decision == "FEVER" ? "fever" : "symptoms"))
+        .Set("subject", TextValue(request.resident_id()))
+        .Set("note", TextValue(absl::StrCat(reading.reason,
+                                            reading.reason.empty() ? "" : "; ",
+                                            request.symptoms())))
+        .Set("actor", TextValue(request.by()));
+    writes.push_back(std::move(alert));
+    response->set_alert_id("al-" + check_id);
+  }
+  response->set_fever(reading.decision == "FEVER");
+  return store_->WriteAll(writes).status();
+}
+
+absl::Status CommunityService::DoHealthDueList(
+    const pb::HealthDueRequest& request, pb::HealthDueResponse* response) {
+  const int hours =
+      request.interval_hours() == 0 ? 12 : request.interval_hours();
+  if (hours < 1 || hours > 72) {
+    return absl::InvalidArgumentError("interval_hours: must be 1-72");
+  }
+  const int64_t interval_ms = int64_t{hours} * 3600 * 1000;
+  const int64_t grace_ms = 3600 * 1000;
+  const int64_t now_ms = absl::ToUnixMillis(absl::Now());
+  ASSIGN_OR_RETURN(
+      std::vector<pb::Resident> controlled,
+      QueryResidents("control IN ('home_quarantine', 'centralized_quarantine')",
+                     {}));
+  for (const pb::Resident& r : controlled) {
+    int64_t last = 0;
+    RETURN_IF_ERROR(
+        Query(store_,
+              "SELECT COALESCE(MAX(at_ms), 0) FROM health_checks "
+              "WHERE resident = ?1",
+              {r.id()}, [&](sync::Statement& st) { last = st.ColumnInt(0); }));
+    const int64_t due = last == 0 ? now_ms : last + interval_ms;
+    if (due > now_ms) continue;  // not yet due
+    pb::HealthDue* d = response->add_due();
+    d->set_resident_id(r.id());
+    d->set_name(r.name());
+    d->set_control(r.control());
+    d->set_last_check_ms(last);
+    d->set_due_ms(due);
+    // Never checked counts as missed at once; otherwise after an hour's grace.
+    d->set_missed(last == 0 || now_ms - due > grace_ms);
+    if (!d->missed()) continue;
+    // One alert per resident and interval: the id is the same wherever it
+    // is computed, so two offices raising it make one row.
+    const std::string alert_id =
+        absl::StrCat("mc-", r.id(), "-", now_ms / interval_ms);
+    d->set_alert_id(alert_id);
+    if (store_->ReadValues("alerts", alert_id).ok()) continue;
+    WriteRequest alert = Row("alerts", alert_id, r.community());
+    alert.Set("status", TextValue("open"))
+        .Set("kind", TextValue("missed_check"))
+        .Set("subject", TextValue(r.id()))
+        .Set("note",
+             TextValue(last == 0 ? "never checked"
+                                 : absl::StrCat("last check ",
+                                                (now_ms - last) / 3600000,
+                                                " h ago")));
+    RETURN_IF_ERROR(store_->Write(alert).status());
+  }
+  return absl::OkStatus();
 }
 
 // Collects the chunks (reading never blocks), then imports on the pool.

@@ -40,6 +40,8 @@ class CommunityService final : public outpost::v1::Community::CallbackService {
   OUTPOST_UNARY(Pass, PassRequest, PassResponse)
   OUTPOST_UNARY(ListAlerts, ListAlertsRequest, ListAlertsResponse)
   OUTPOST_UNARY(UpdateAlert, UpdateAlertRequest, Alert)
+  OUTPOST_UNARY(HealthRecord, HealthRecordRequest, HealthRecordResponse)
+  OUTPOST_UNARY(HealthDueList, HealthDueRequest, HealthDueResponse)
 #undef OUTPOST_UNARY
 
   // Client streaming: the CSV's bytes, then one result (all or nothing per

@@ -69,6 +69,15 @@ sync::Schema OutpostSchema() {
         {"at_ms", FieldType::kInt}},
        "",
        {}});
+  add({"health_checks",
+       MergePolicy::kAppendOnly,
+       {{"resident", FieldType::kText},
+        {"temp", FieldType::kReal},
+        {"symptoms", FieldType::kText},
+        {"actor", FieldType::kText},
+        {"at_ms", FieldType::kInt}},
+       "",
+       {}});
   add({"supply_movements",
        MergePolicy::kLedger,
        {{"item", FieldType::kText},

@@ -140,6 +140,46 @@ TEST(CliE2E, RegistryCheckpointAndAlertCommands) {
   EXPECT_THAT(alerts.out, HasSubstr("fever"));
 }
 
+TEST(CliE2E, HealthMonitoringOfKeyPersons) {
+  TempDir dir;
+  NodeSpec spec{"yatai",       "community",   dir.path(),
+                "127.0.0.1:1", "127.0.0.1:0", {}};
+  auto node = NodeProcess::Start(spec);
+  ASSERT_TRUE(node.ok()) << node.status();
+  const std::string n = "--node=" + (*node)->address();
+  CliRun hh = Cli({n, "--json", "household", "add", "--community=yatai",
+                   "--compound=c1", "--building=1", "--room=101"});
+  const std::string household = hh.out.substr(hh.out.find("hh-"), 19);
+  CliRun added =
+      Cli({n, "--json", "resident", "add", "--household=" + household,
+           "--name=王芳", "--id_number=11010519491231002X"});
+  ASSERT_EQ(added.code, 0) << added.out;
+  const std::string id = added.out.substr(added.out.find("r-"), 22);
+  // Not under control: nobody is due.
+  EXPECT_THAT(Cli({n, "--json", "health", "due"}).out,
+              ::testing::Not(HasSubstr(id)));
+  ASSERT_EQ(
+      Cli({n, "resident", "update", id, "--control=home_quarantine"}).code, 0);
+  // Under home quarantine and never checked: a missed check, with an alert.
+  CliRun due = Cli({n, "--json", "health", "due"});
+  EXPECT_THAT(due.out, HasSubstr(id));
+  EXPECT_THAT(due.out, HasSubstr("\"missed\": true"));
+  EXPECT_THAT(Cli({n, "--json", "alerts", "list"}).out,
+              HasSubstr("missed_check"));
+  // A check with fever raises an alert; after it, nobody is due.
+  CliRun fever = Cli({n, "--json", "health", "record", "--resident=" + id,
+                      "--temp=38.4", "--by=team-2"});
+  EXPECT_EQ(fever.code, 0) << fever.out;
+  EXPECT_THAT(fever.out, HasSubstr("\"fever\": true"));
+  EXPECT_THAT(Cli({n, "--json", "health", "due"}).out,
+              ::testing::Not(HasSubstr(id)));
+  EXPECT_EQ(Cli({n, "health", "record", "--resident=" + id, "--temp=45"}).code,
+            2);
+  EXPECT_EQ(
+      Cli({n, "health", "record", "--resident=r-nobody", "--temp=36.5"}).code,
+      1);
+}
+
 TEST(CliE2E, ImportIsAllOrNothingUnlessSkipBad) {
   TempDir dir;
   NodeSpec spec{"yatai",       "community",   dir.path(),
