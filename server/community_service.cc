@@ -47,7 +47,7 @@ std::string Text(const std::map<std::string, sync::Value>& row,
 absl::Status Query(sync::Store* store, const std::string& sql,
                    const std::vector<std::string>& args,
                    const std::function<void(sync::Statement&)>& each) {
-  return store->WithDatabase([&](sync::Database* db) -> absl::Status {
+  return store->WithReader([&](sync::Database* db) -> absl::Status {
     sync::Statement& st = db->Cached(sql);
     for (size_t i = 0; i < args.size(); ++i)
       st.BindText(static_cast<int>(i) + 1, args[i]);

@@ -161,6 +161,10 @@ Store::Store(StoreOptions options)
     : options_(std::move(options)), clock_(options_.clock) {}
 
 Store::~Store() {
+  {
+    absl::MutexLock lock(&read_mu_);
+    reader_.reset();
+  }
   absl::MutexLock lock(&db_mu_);
   db_.reset();
 }
@@ -248,7 +252,11 @@ absl::Status Store::Init() {
     put.BindText(1, options_.node_id);
     RETURN_IF_ERROR(put.Run());
   }
-  return LoadState();
+  RETURN_IF_ERROR(LoadState());
+  // The reader, opened once the schema exists.
+  absl::MutexLock read_lock(&read_mu_);
+  ASSIGN_OR_RETURN(reader_, Database::Open(db_options));
+  return absl::OkStatus();
 }
 
 absl::Status Store::LoadState() {

@@ -266,6 +266,10 @@ class Store {
   // Runs `fn` with the database under the store lock (reports, queries).
   // The callback must not call back into the Store.
   absl::Status WithDatabase(const std::function<absl::Status(Database*)>& fn);
+  // Runs `fn` on a second, read-only connection: reads never wait for a
+  // commit (WAL) and see everything committed before they start. For
+  // queries by services; the callback must not write or call the Store.
+  absl::Status WithReader(const std::function<absl::Status(Database*)>& fn);
 
   // ---- Conflicts ----
   absl::StatusOr<std::vector<Conflict>> ListConflicts(
@@ -333,11 +337,15 @@ class Store {
   absl::StatusOr<std::optional<RowState>> LoadRowState(
       const std::string& table, const std::string& row_id)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(db_mu_);
-  // Insert-only row as (scope, field -> value); nullopt when absent.
-  absl::StatusOr<
-      std::optional<std::pair<std::string, std::map<std::string, Value>>>>
-  ReadValuesLocked(const TableDef& table, const std::string& row_id)
+  // A row of a table as (scope, field -> value); nullopt when absent.
+  using RowValues =
+      std::optional<std::pair<std::string, std::map<std::string, Value>>>;
+  absl::StatusOr<RowValues> ReadValuesLocked(const TableDef& table,
+                                             const std::string& row_id)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(db_mu_);
+  // The same on any connection (the caller holds that connection's lock).
+  absl::StatusOr<RowValues> ReadValuesOn(Database* db, const TableDef& table,
+                                         const std::string& row_id) const;
   absl::Status AppendLog(Txn& txn, const Change& change)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(db_mu_);
   absl::Status Quarantine(const PeerInfo& peer, const Change& change,
@@ -380,6 +388,8 @@ class Store {
 
   mutable absl::Mutex db_mu_;
   std::unique_ptr<Database> db_ ABSL_GUARDED_BY(db_mu_);
+  mutable absl::Mutex read_mu_;
+  std::unique_ptr<Database> reader_ ABSL_GUARDED_BY(read_mu_);
   VersionVector vv_ ABSL_GUARDED_BY(db_mu_);
   std::map<std::pair<std::string, std::string>, DigestEntry> digests_
       ABSL_GUARDED_BY(db_mu_);

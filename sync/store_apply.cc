@@ -45,13 +45,17 @@ absl::StatusOr<std::optional<RowState>> Store::LoadRowState(
   return std::optional<RowState>(std::move(row));
 }
 
-absl::StatusOr<
-    std::optional<std::pair<std::string, std::map<std::string, Value>>>>
-Store::ReadValuesLocked(const TableDef& table, const std::string& row_id) {
+absl::StatusOr<Store::RowValues> Store::ReadValuesLocked(
+    const TableDef& table, const std::string& row_id) {
+  return ReadValuesOn(db_.get(), table, row_id);
+}
+
+absl::StatusOr<Store::RowValues> Store::ReadValuesOn(
+    Database* db, const TableDef& table, const std::string& row_id) const {
   std::string cols = "scope";
   for (const FieldDef& f : table.fields)
     absl::StrAppend(&cols, ", ", QuoteId(f.name));
-  Statement& st = db_->Cached(absl::StrCat(
+  Statement& st = db->Cached(absl::StrCat(
       "SELECT ", cols, " FROM ", QuoteId(table.name), " WHERE id = ?1"));
   st.BindText(1, row_id);
   ASSIGN_OR_RETURN(bool found, st.Step());

@@ -170,16 +170,22 @@ absl::StatusOr<RowState> Store::ReadRow(const std::string& table,
 
 absl::StatusOr<std::map<std::string, Value>> Store::ReadValues(
     const std::string& table, const std::string& row_id) {
-  absl::MutexLock lock(&db_mu_);
+  absl::MutexLock lock(&read_mu_);
   const TableDef* def = options_.schema.table(table);
   if (def == nullptr) {
     return absl::InvalidArgumentError(absl::StrCat("unknown table ", table));
   }
-  ASSIGN_OR_RETURN(auto values, ReadValuesLocked(*def, row_id));
+  ASSIGN_OR_RETURN(auto values, ReadValuesOn(reader_.get(), *def, row_id));
   if (!values.has_value()) {
     return absl::NotFoundError(absl::StrCat(table, " ", row_id, " not found"));
   }
   return values->second;
+}
+
+absl::Status Store::WithReader(
+    const std::function<absl::Status(Database*)>& fn) {
+  absl::MutexLock lock(&read_mu_);
+  return fn(reader_.get());
 }
 
 absl::StatusOr<std::vector<DigestEntry>> Store::Digests() {
