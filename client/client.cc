@@ -145,6 +145,11 @@ OUTPOST_COMMUNITY_CALL(ListAlerts, ListAlertsRequest, ListAlertsResponse)
 OUTPOST_COMMUNITY_CALL(UpdateAlert, UpdateAlertRequest, Alert)
 OUTPOST_COMMUNITY_CALL(HealthRecord, HealthRecordRequest, HealthRecordResponse)
 OUTPOST_COMMUNITY_CALL(HealthDueList, HealthDueRequest, HealthDueResponse)
+OUTPOST_COMMUNITY_CALL(AddCommunity, AddCommunityRequest, IdResponse)
+OUTPOST_COMMUNITY_CALL(ListCommunities, ListCommunitiesRequest,
+                       ListCommunitiesResponse)
+OUTPOST_COMMUNITY_CALL(AddStaff, AddStaffRequest, IdResponse)
+OUTPOST_COMMUNITY_CALL(ListStaff, ListStaffRequest, ListStaffResponse)
 #undef OUTPOST_COMMUNITY_CALL
 
 }  // namespace outpost::client

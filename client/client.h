@@ -72,6 +72,14 @@ class Client {
       const outpost::v1::HealthRecordRequest& r);
   absl::StatusOr<outpost::v1::HealthDueResponse> HealthDueList(
       const outpost::v1::HealthDueRequest& r);
+  absl::StatusOr<outpost::v1::IdResponse> AddCommunity(
+      const outpost::v1::AddCommunityRequest& r);
+  absl::StatusOr<outpost::v1::ListCommunitiesResponse> ListCommunities(
+      const outpost::v1::ListCommunitiesRequest& r);
+  absl::StatusOr<outpost::v1::IdResponse> AddStaff(
+      const outpost::v1::AddStaffRequest& r);
+  absl::StatusOr<outpost::v1::ListStaffResponse> ListStaff(
+      const outpost::v1::ListStaffRequest& r);
 
   // Streams a registry CSV file's bytes; `progress(sent, total)` is called as
   // chunks go out. The whole file is imported in one transaction (or, with

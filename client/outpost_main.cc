@@ -59,6 +59,9 @@ ABSL_FLAG(std::string, visitor_name, "",
 ABSL_FLAG(std::string, status, "", "alerts list: only this status");
 ABSL_FLAG(std::string, note, "", "alerts ack|handle|close: what was done");
 ABSL_FLAG(std::string, by, "", "alerts ack|handle|close: who did it");
+ABSL_FLAG(std::string, role, "",
+          "staff: duty, volunteer, police, medic or party_member");
+ABSL_FLAG(std::string, shift, "", "staff: HH:MM-HH:MM");
 ABSL_FLAG(std::string, resident, "", "health record: the resident id");
 ABSL_FLAG(std::string, symptoms, "", "health record: symptoms observed");
 ABSL_FLAG(int, interval_hours, 12,
@@ -368,6 +371,30 @@ int CommunityCommand(Client& client, bool json, const std::string& command,
     }
     return result->written() ? 0 : kExitUsage;
   }
+  if (command == "community" && sub == "add") {
+    pb::AddCommunityRequest r;
+    r.mutable_community()->set_id(absl::GetFlag(FLAGS_id));
+    r.mutable_community()->set_name(absl::GetFlag(FLAGS_name));
+    return Show(client.AddCommunity(r), json);
+  }
+  if (command == "community" && sub == "list") {
+    return Show(client.ListCommunities(pb::ListCommunitiesRequest()), json);
+  }
+  if (command == "staff" && sub == "add") {
+    pb::AddStaffRequest r;
+    r.mutable_staff()->set_id(absl::GetFlag(FLAGS_id));
+    r.mutable_staff()->set_name(absl::GetFlag(FLAGS_name));
+    r.mutable_staff()->set_phone(absl::GetFlag(FLAGS_phone));
+    r.mutable_staff()->set_role(absl::GetFlag(FLAGS_role));
+    r.mutable_staff()->set_checkpoint(absl::GetFlag(FLAGS_checkpoint));
+    r.mutable_staff()->set_shift(absl::GetFlag(FLAGS_shift));
+    return Show(client.AddStaff(r), json);
+  }
+  if (command == "staff" && sub == "list") {
+    pb::ListStaffRequest r;
+    r.set_checkpoint(absl::GetFlag(FLAGS_checkpoint));
+    return Show(client.ListStaff(r), json);
+  }
   if (command == "health" && sub == "record") {
     pb::HealthRecordRequest r;
     r.set_resident_id(absl::GetFlag(FLAGS_resident));
@@ -445,6 +472,9 @@ int main(int argc, char** argv) {
       "  compound add --id --community --name [--kind] | compound list "
       "[--community]\n"
       "  checkpoint add --id --compound --name | checkpoint list [--compound]\n"
+      "  community add --id --name | community list\n"
+      "  staff add --id --name --checkpoint --shift=HH:MM-HH:MM [--phone "
+      "--role] | staff list\n"
       "  household add --community --compound --building [--unit] --room\n"
       "  resident add --household --name --id_number [--phone --key_category]\n"
       "  resident update ID [--name --phone --control --key_category]\n"

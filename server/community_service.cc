@@ -87,6 +87,11 @@ OUTPOST_OFFLOAD(ListAlerts, ListAlertsRequest, ListAlertsResponse)
 OUTPOST_OFFLOAD(UpdateAlert, UpdateAlertRequest, Alert)
 OUTPOST_OFFLOAD(HealthRecord, HealthRecordRequest, HealthRecordResponse)
 OUTPOST_OFFLOAD(HealthDueList, HealthDueRequest, HealthDueResponse)
+OUTPOST_OFFLOAD(AddCommunity, AddCommunityRequest, IdResponse)
+OUTPOST_OFFLOAD(ListCommunities, ListCommunitiesRequest,
+                ListCommunitiesResponse)
+OUTPOST_OFFLOAD(AddStaff, AddStaffRequest, IdResponse)
+OUTPOST_OFFLOAD(ListStaff, ListStaffRequest, ListStaffResponse)
 #undef OUTPOST_OFFLOAD
 
 absl::Status CommunityService::DoAddCompound(
@@ -537,6 +542,91 @@ absl::Status CommunityService::DoHealthDueList(
     RETURN_IF_ERROR(store_->Write(alert).status());
   }
   return absl::OkStatus();
+}
+
+absl::Status CommunityService::DoAddCommunity(
+    const pb::AddCommunityRequest& request, pb::IdResponse* response) {
+  const pb::CommunityInfo& c = request.community();
+  RETURN_IF_ERROR(Required("id", c.id()));
+  RETURN_IF_ERROR(Required("name", c.name()));
+  // A community's own row lives in its own scope.
+  WriteRequest w = Row("communities", c.id(), c.id());
+  w.Set("name", TextValue(c.name())).Set("active", sync::BoolValue(true));
+  RETURN_IF_ERROR(store_->Write(w).status());
+  response->set_id(c.id());
+  return absl::OkStatus();
+}
+
+absl::Status CommunityService::DoListCommunities(
+    const pb::ListCommunitiesRequest&, pb::ListCommunitiesResponse* response) {
+  return Query(store_, "SELECT id, name, active FROM communities ORDER BY id",
+               {}, [&](sync::Statement& st) {
+                 pb::CommunityInfo* c = response->add_communities();
+                 c->set_id(st.ColumnText(0));
+                 c->set_name(st.ColumnText(1));
+                 c->set_active(st.ColumnInt(2) != 0);
+               });
+}
+
+absl::Status CommunityService::DoAddStaff(const pb::AddStaffRequest& request,
+                                          pb::IdResponse* response) {
+  const pb::Staff& st = request.staff();
+  RETURN_IF_ERROR(Required("id", st.id()));
+  RETURN_IF_ERROR(Required("name", st.name()));
+  RETURN_IF_ERROR(Required("checkpoint", st.checkpoint()));
+  RETURN_IF_ERROR(ValidPhone(st.phone()));
+  const std::string role = st.role().empty() ? "duty" : st.role();
+  if (!OneOf(role, {"duty", "volunteer", "police", "medic", "party_member"})) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "role: \"", role,
+        "\" is not duty, volunteer, police, medic or party_member"));
+  }
+  // Shift: HH:MM-HH:MM (a night shift may end the next day: 20:00-08:00).
+  absl::CivilMinute from, to;
+  const size_t dash = st.shift().find('-');
+  if (dash == std::string::npos ||
+      !absl::ParseCivilTime(
+          absl::StrCat("2020-01-01T", st.shift().substr(0, dash)), &from) ||
+      !absl::ParseCivilTime(
+          absl::StrCat("2020-01-01T", st.shift().substr(dash + 1)), &to)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("shift: \"", st.shift(), "\" is not HH:MM-HH:MM"));
+  }
+  absl::StatusOr<std::map<std::string, sync::Value>> checkpoint =
+      store_->ReadValues("checkpoints", st.checkpoint());
+  if (!checkpoint.ok()) {
+    return absl::NotFoundError(absl::StrCat("checkpoint: \"", st.checkpoint(),
+                                            "\" is not registered"));
+  }
+  const std::string community = Text(*checkpoint, "community");
+  WriteRequest w = Row("staff", st.id(), community);
+  w.Set("name", TextValue(st.name()))
+      .Set("phone", TextValue(st.phone()))
+      .Set("role", TextValue(role))
+      .Set("checkpoint", TextValue(st.checkpoint()))
+      .Set("shift", TextValue(st.shift()))
+      .Set("community", TextValue(community));
+  RETURN_IF_ERROR(store_->Write(w).status());
+  response->set_id(st.id());
+  return absl::OkStatus();
+}
+
+absl::Status CommunityService::DoListStaff(const pb::ListStaffRequest& request,
+                                           pb::ListStaffResponse* response) {
+  return Query(
+      store_,
+      "SELECT id, name, phone, role, checkpoint, shift, community FROM staff "
+      "WHERE ?1 = '' OR checkpoint = ?1 ORDER BY id",
+      {request.checkpoint()}, [&](sync::Statement& st) {
+        pb::Staff* s = response->add_staff();
+        s->set_id(st.ColumnText(0));
+        s->set_name(st.ColumnText(1));
+        s->set_phone(st.ColumnText(2));
+        s->set_role(st.ColumnText(3));
+        s->set_checkpoint(st.ColumnText(4));
+        s->set_shift(st.ColumnText(5));
+        s->set_community(st.ColumnText(6));
+      });
 }
 
 // Collects the chunks (reading never blocks), then imports on the pool.

@@ -42,6 +42,11 @@ class CommunityService final : public outpost::v1::Community::CallbackService {
   OUTPOST_UNARY(UpdateAlert, UpdateAlertRequest, Alert)
   OUTPOST_UNARY(HealthRecord, HealthRecordRequest, HealthRecordResponse)
   OUTPOST_UNARY(HealthDueList, HealthDueRequest, HealthDueResponse)
+  OUTPOST_UNARY(AddCommunity, AddCommunityRequest, IdResponse)
+  OUTPOST_UNARY(ListCommunities, ListCommunitiesRequest,
+                ListCommunitiesResponse)
+  OUTPOST_UNARY(AddStaff, AddStaffRequest, IdResponse)
+  OUTPOST_UNARY(ListStaff, ListStaffRequest, ListStaffResponse)
 #undef OUTPOST_UNARY
 
   // Client streaming: the CSV's bytes, then one result (all or nothing per

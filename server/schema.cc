@@ -19,6 +19,21 @@ sync::Schema OutpostSchema() {
       std::abort();
     }
   };
+  add({"communities",
+       MergePolicy::kRegister,
+       {{"name", FieldType::kText}, {"active", FieldType::kBool}},
+       "",
+       {}});
+  add({"staff",
+       MergePolicy::kRegister,
+       {{"name", FieldType::kText},
+        {"phone", FieldType::kText},
+        {"role", FieldType::kText},
+        {"checkpoint", FieldType::kText},
+        {"shift", FieldType::kText},
+        {"community", FieldType::kText}},
+       "",
+       {}});
   add({"compounds",
        MergePolicy::kRegister,
        {{"community", FieldType::kText},

@@ -138,6 +138,23 @@ TEST(CliE2E, RegistryCheckpointAndAlertCommands) {
               ::testing::Not(HasSubstr("11010519491231002X")));  // masked
   CliRun alerts = Cli({n, "--json", "alerts", "list", "--status=open"});
   EXPECT_THAT(alerts.out, HasSubstr("fever"));
+  // Duty staff at the checkpoint; their community comes from it.
+  EXPECT_EQ(
+      Cli({n, "staff", "add", "--id=s1", "--name=刘强", "--checkpoint=cp-01",
+           "--shift=08:00-16:00", "--phone=13900000000"})
+          .code,
+      0);
+  CliRun bad_shift = Cli({n, "staff", "add", "--id=s2", "--name=赵敏",
+                          "--checkpoint=cp-01", "--shift=8 to 4"});
+  EXPECT_EQ(bad_shift.code, 2);
+  EXPECT_THAT(bad_shift.out, HasSubstr("shift"));
+  EXPECT_THAT(Cli({n, "--json", "staff", "list"}).out,
+              HasSubstr("\"community\": \"yatai\""));
+  // A community node may register its own community, not another.
+  EXPECT_EQ(Cli({n, "community", "add", "--id=yatai", "--name=亚泰社区"}).code,
+            0);
+  EXPECT_EQ(Cli({n, "community", "add", "--id=heping", "--name=和平社区"}).code,
+            1);
 }
 
 TEST(CliE2E, HealthMonitoringOfKeyPersons) {
