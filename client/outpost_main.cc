@@ -59,6 +59,11 @@ ABSL_FLAG(std::string, visitor_name, "",
 ABSL_FLAG(std::string, status, "", "alerts list: only this status");
 ABSL_FLAG(std::string, note, "", "alerts ack|handle|close: what was done");
 ABSL_FLAG(std::string, by, "", "alerts ack|handle|close: who did it");
+ABSL_FLAG(std::string, control_start, "",
+          "resident update: control start date YYYY-MM-DD");
+ABSL_FLAG(std::string, control_end, "",
+          "resident update: control end date YYYY-MM-DD");
+ABSL_FLAG(std::string, special_care, "", "resident update: special-care group");
 ABSL_FLAG(std::string, role, "",
           "staff: duty, volunteer, police, medic or party_member");
 ABSL_FLAG(std::string, shift, "", "staff: HH:MM-HH:MM");
@@ -271,6 +276,9 @@ int CommunityCommand(Client& client, bool json, const std::string& command,
     set("phone", absl::GetFlag(FLAGS_phone));
     set("control", absl::GetFlag(FLAGS_control));
     set("key_category", absl::GetFlag(FLAGS_key_category));
+    set("control_start", absl::GetFlag(FLAGS_control_start));
+    set("control_end", absl::GetFlag(FLAGS_control_end));
+    set("special_care", absl::GetFlag(FLAGS_special_care));
     return Show(client.UpdateResident(r), json);
   }
   if (command == "resident" && sub == "show") {
@@ -287,6 +295,7 @@ int CommunityCommand(Client& client, bool json, const std::string& command,
     pb::ListResidentsRequest r;
     r.set_community(absl::GetFlag(FLAGS_community));
     r.set_control(absl::GetFlag(FLAGS_control));
+    r.set_compound(absl::GetFlag(FLAGS_compound));
     return Show(client.ListResidents(r), json);
   }
   if (command == "pass") {
@@ -477,9 +486,11 @@ int main(int argc, char** argv) {
       "--role] | staff list\n"
       "  household add --community --compound --building [--unit] --room\n"
       "  resident add --household --name --id_number [--phone --key_category]\n"
-      "  resident update ID [--name --phone --control --key_category]\n"
+      "  resident update ID [--name --phone --control --control_start "
+      "--control_end\n"
+      "      --key_category --special_care]\n"
       "  resident show ID | resident find --id_number | resident list "
-      "[--community --control]\n"
+      "[--community --compound --control]\n"
       "  pass --checkpoint --id_number --direction=in|out --temp [--staff "
       "--visitor_name]\n"
       "  alerts list [--status] | alerts ack|handle|close ID --note [--by]\n"

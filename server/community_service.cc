@@ -228,8 +228,8 @@ absl::StatusOr<std::vector<pb::Resident>> CommunityService::QueryResidents(
   RETURN_IF_ERROR(
       Query(store_,
             absl::StrCat("SELECT id, name, id_number, phone, household, scope, "
-                         "key_category, control, control_start, control_end "
-                         "FROM residents WHERE ",
+                         "key_category, control, control_start, control_end, "
+                         "special_care FROM residents WHERE ",
                          where, " ORDER BY id"),
             args, [&](sync::Statement& st) {
               pb::Resident r;
@@ -243,6 +243,7 @@ absl::StatusOr<std::vector<pb::Resident>> CommunityService::QueryResidents(
               r.set_control(st.ColumnText(7));
               r.set_control_start(st.ColumnText(8));
               r.set_control_end(st.ColumnText(9));
+              r.set_special_care(st.ColumnText(10));
               out.push_back(std::move(r));
             }));
   return out;
@@ -282,6 +283,8 @@ absl::Status CommunityService::DoUpdateResident(
       w.Set("control", TextValue(r.control()));
     } else if (field == "key_category") {
       w.Set("key_category", TextValue(r.key_category()));
+    } else if (field == "special_care") {
+      w.Set("special_care", TextValue(r.special_care()));
     } else if (field == "control_start" || field == "control_end") {
       const std::string& v =
           field == "control_start" ? r.control_start() : r.control_end();
@@ -291,7 +294,7 @@ absl::Status CommunityService::DoUpdateResident(
       return absl::InvalidArgumentError(absl::StrCat(
           "set: \"", field,
           "\" cannot be changed (name, phone, control, key_category, "
-          "control_start, control_end)"));
+          "control_start, control_end, special_care)"));
     }
   }
   if (w.fields.empty())
@@ -321,8 +324,11 @@ absl::Status CommunityService::DoListResidents(
     const pb::ListResidentsRequest& request, pb::ResidentsResponse* response) {
   ASSIGN_OR_RETURN(
       std::vector<pb::Resident> found,
-      QueryResidents("(?1 = '' OR scope = ?1) AND (?2 = '' OR control = ?2)",
-                     {request.community(), request.control()}));
+      QueryResidents(
+          "(?1 = '' OR scope = ?1) AND (?2 = '' OR control = ?2) AND "
+          "(?3 = '' OR household IN (SELECT id FROM households "
+          "WHERE compound = ?3))",
+          {request.community(), request.control(), request.compound()}));
   for (pb::Resident& r : found) *response->add_residents() = std::move(r);
   return absl::OkStatus();
 }

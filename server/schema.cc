@@ -68,7 +68,8 @@ sync::Schema OutpostSchema() {
         {"key_category", FieldType::kText},
         {"control", FieldType::kText},
         {"control_start", FieldType::kText},
-        {"control_end", FieldType::kText}},
+        {"control_end", FieldType::kText},
+        {"special_care", FieldType::kText}},
        "",
        {}});
   add({"passages",

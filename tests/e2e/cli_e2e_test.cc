@@ -175,8 +175,17 @@ TEST(CliE2E, HealthMonitoringOfKeyPersons) {
   // Not under control: nobody is due.
   EXPECT_THAT(Cli({n, "--json", "health", "due"}).out,
               ::testing::Not(HasSubstr(id)));
-  ASSERT_EQ(
-      Cli({n, "resident", "update", id, "--control=home_quarantine"}).code, 0);
+  ASSERT_EQ(Cli({n, "resident", "update", id, "--control=home_quarantine",
+                 "--control_start=2020-02-01", "--special_care=elderly_alone"})
+                .code,
+            0);
+  EXPECT_EQ(Cli({n, "resident", "update", id, "--control_end=2020-02-30"}).code,
+            2);
+  CliRun listed = Cli({n, "--json", "resident", "list", "--compound=c1"});
+  EXPECT_THAT(listed.out, HasSubstr("\"special_care\": \"elderly_alone\""));
+  EXPECT_THAT(listed.out, HasSubstr("\"control_start\": \"2020-02-01\""));
+  EXPECT_THAT(Cli({n, "--json", "resident", "list", "--compound=c9"}).out,
+              ::testing::Not(HasSubstr(id)));
   // Under home quarantine and never checked: a missed check, with an alert.
   CliRun due = Cli({n, "--json", "health", "due"});
   EXPECT_THAT(due.out, HasSubstr(id));
