@@ -41,6 +41,13 @@ CliRun Cli(const std::vector<std::string>& args) {
   return run;
 }
 
+// A community node whose upstream is unreachable: it works offline.
+absl::StatusOr<std::unique_ptr<NodeProcess>> StartOfflineCommunity(
+    const TempDir& dir) {
+  return NodeProcess::Start(
+      {"yatai", "community", dir.path(), "127.0.0.1:1", "127.0.0.1:0", {}});
+}
+
 TEST(CliE2E, StatusVerifyConflictsAndExitCodes) {
   TempDir dir;
   NodeSpec central_spec{"central", "central",     dir.path(),
@@ -92,9 +99,7 @@ TEST(CliE2E, StatusVerifyConflictsAndExitCodes) {
 
 TEST(CliE2E, RegistryCheckpointAndAlertCommands) {
   TempDir dir;
-  NodeSpec spec{"yatai",       "community",   dir.path(),
-                "127.0.0.1:1", "127.0.0.1:0", {}};
-  auto node = NodeProcess::Start(spec);  // upstream unreachable: works offline
+  auto node = StartOfflineCommunity(dir);
   ASSERT_TRUE(node.ok()) << node.status();
   const std::string n = "--node=" + (*node)->address();
   EXPECT_EQ(Cli({n, "compound", "add", "--id=yt-01", "--community=yatai",
@@ -159,9 +164,7 @@ TEST(CliE2E, RegistryCheckpointAndAlertCommands) {
 
 TEST(CliE2E, HealthMonitoringOfKeyPersons) {
   TempDir dir;
-  NodeSpec spec{"yatai",       "community",   dir.path(),
-                "127.0.0.1:1", "127.0.0.1:0", {}};
-  auto node = NodeProcess::Start(spec);
+  auto node = StartOfflineCommunity(dir);
   ASSERT_TRUE(node.ok()) << node.status();
   const std::string n = "--node=" + (*node)->address();
   CliRun hh = Cli({n, "--json", "household", "add", "--community=yatai",
@@ -208,9 +211,7 @@ TEST(CliE2E, HealthMonitoringOfKeyPersons) {
 
 TEST(CliE2E, ImportIsAllOrNothingUnlessSkipBad) {
   TempDir dir;
-  NodeSpec spec{"yatai",       "community",   dir.path(),
-                "127.0.0.1:1", "127.0.0.1:0", {}};
-  auto node = NodeProcess::Start(spec);
+  auto node = StartOfflineCommunity(dir);
   ASSERT_TRUE(node.ok()) << node.status();
   const std::string n = "--node=" + (*node)->address();
   const std::string csv = dir.File("registry.csv");
