@@ -243,6 +243,18 @@ TEST(CliE2E, ImportIsAllOrNothingUnlessSkipBad) {
   EXPECT_EQ(lenient.code, 0) << lenient.out;
   EXPECT_THAT(lenient.out, HasSubstr("\"residents\": \"1\""));
   EXPECT_THAT(Cli({n, "--json", "resident", "list"}).out, HasSubstr("张伟"));
+  // Human output is a table aligned for Chinese (two columns a character).
+  const std::string household = Cli({n, "--json", "resident", "list"}).out;
+  const size_t at = household.find("hh-");
+  ASSERT_NE(at, std::string::npos);
+  ASSERT_EQ(
+      Cli({n, "resident", "add", "--household=" + household.substr(at, 19),
+           "--name=欧阳娜娜", "--id_number=440524198001010013"})
+          .code,
+      0);
+  const std::string table = Cli({n, "resident", "list"}).out;
+  EXPECT_THAT(table, HasSubstr("张伟      110105********002X"));
+  EXPECT_THAT(table, HasSubstr("欧阳娜娜  440524********0013"));
   FILE* rejects = fopen((csv + ".rejects.csv").c_str(), "r");
   ASSERT_NE(rejects, nullptr);
   char buffer[4096] = {0};
