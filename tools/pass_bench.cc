@@ -8,7 +8,9 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <fstream>
 #include <functional>
+#include <iterator>
 #include <thread>
 #include <vector>
 
@@ -16,6 +18,7 @@
 #include "absl/flags/parse.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "outpost/v1/community.grpc.pb.h"
 #include "server/id_card.h"
@@ -105,11 +108,22 @@ int main(int argc, char** argv) {
   }
   const int clients = absl::GetFlag(FLAGS_clients);
   const double seconds = absl::GetFlag(FLAGS_seconds);
-  // Runs `call(stub, i)` from every client for `seconds`; prints rate and
-  // latency.
+  // The node's CPU time (user + system) in seconds, from /proc.
+  auto node_cpu = [&]() {
+    std::ifstream in(absl::StrCat("/proc/", (*node)->pid(), "/stat"));
+    std::string stat((std::istreambuf_iterator<char>(in)),
+                     std::istreambuf_iterator<char>());
+    std::vector<std::string> fields =
+        absl::StrSplit(stat.substr(stat.rfind(')') + 2), ' ');
+    return (std::stod(fields[11]) + std::stod(fields[12])) /
+           sysconf(_SC_CLK_TCK);
+  };
+  // Runs `call(stub, i)` from every client for `seconds`; prints the rate,
+  // latency and the node's CPU per call.
   auto run =
       [&](const char* what,
           const std::function<grpc::Status(pb::Community::Stub&, int)>& call) {
+        const double cpu_before = node_cpu();
         const absl::Time end = absl::Now() + absl::Seconds(seconds);
         std::vector<std::vector<double>> latencies(clients);
         std::atomic<int64_t> errors{0};
@@ -133,12 +147,14 @@ int main(int argc, char** argv) {
         std::vector<double> all;
         for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
         std::sort(all.begin(), all.end());
+        const double node_us =
+            (node_cpu() - cpu_before) * 1e6 / std::max<size_t>(1, all.size());
         std::printf(
-            "%-12s %d clients: %6.0f calls/s, p50 %.2f ms, p99 %.2f ms (%zu "
-            "calls, %lld "
-            "errors)\n",
+            "%-9s %d clients: %6.0f calls/s, p50 %.2f ms, p99 %.2f ms, node "
+            "CPU %.0f us/call "
+            "(%zu calls, %lld errors)\n",
             what, clients, all.size() / seconds, all[all.size() / 2],
-            all[all.size() * 99 / 100], all.size(),
+            all[all.size() * 99 / 100], node_us, all.size(),
             static_cast<long long>(errors.load()));
       };
   const int residents = absl::GetFlag(FLAGS_residents);
