@@ -48,11 +48,6 @@ void SessionDriver::Close(const absl::Status& why) {
   }
 }
 
-int64_t SessionDriver::last_progress_ms() const {
-  absl::MutexLock lock(&mu_);
-  return last_progress_ms_;
-}
-
 void SessionDriver::Publish(int64_t connected_ms) {
   outpost::v1::PeerStatus status;
   status.set_node_id(session_.peer_id());
@@ -107,8 +102,9 @@ void SessionDriver::Run() {
     if (message.has_value() &&
         (message->has_batch() ||
          (message->has_ack() && session_.outbound_idle()))) {
-      absl::MutexLock lock(&mu_);
-      last_progress_ms_ = absl::ToUnixMillis(absl::Now());
+      if (callbacks_.on_progress) {
+        callbacks_.on_progress(absl::ToUnixMillis(absl::Now()));
+      }
     }
     if (!send_all(*out)) {
       end = absl::UnavailableError("connection lost while sending");

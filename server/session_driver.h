@@ -36,6 +36,9 @@ class SessionDriver {
     std::function<bool(const sync::SyncMessage&)> send;
     // Called once room is available after Deliver returned false.
     std::function<void()> on_room;
+    // Called (on the driver thread) after a batch was applied or everything
+    // sent was acknowledged: the last successful sync. May be empty.
+    std::function<void(int64_t now_ms)> on_progress;
     // Called once when the session ends (status OK when closed normally).
     std::function<void(const absl::Status&)> on_end;
   };
@@ -49,8 +52,6 @@ class SessionDriver {
   bool Deliver(sync::SyncMessage message);
   // The transport ended (peer closed or failed); the driver stops.
   void Close(const absl::Status& why);
-  // Last time a batch was applied or fully acknowledged (ms), 0 if never.
-  int64_t last_progress_ms() const;
 
  private:
   void Run();
@@ -69,7 +70,6 @@ class SessionDriver {
   bool log_grew_ ABSL_GUARDED_BY(mu_) = false;  // set by the store's listener
   int listener_id_ = 0;
   absl::Status close_status_ ABSL_GUARDED_BY(mu_);
-  int64_t last_progress_ms_ ABSL_GUARDED_BY(mu_) = 0;
   std::thread thread_;
 };
 

@@ -104,19 +104,27 @@ absl::Status Upstream::RunOnce() {
     absl::MutexLock lock(&room_mu);
     room = true;
   };
+  callbacks.on_progress = [this](int64_t now_ms) {
+    absl::MutexLock lock(&mu_);
+    state_.last_sync_ms = std::max(state_.last_sync_ms, now_ms);
+  };
   sync::SessionOptions options;
   options.role = "community";
   auto driver = std::make_unique<SessionDriver>(
       store_, options, peers_, "upstream:" + address_, callbacks);
   driver->Start();
-  {
-    absl::MutexLock lock(&mu_);
-    state_.state = "connected";
-    ++state_.connects;
-  }
   // Reader: this thread. Stops reading while the driver's queue is full.
+  // "connected" only once the upstream has answered (a stream is created
+  // lazily, before any connection exists).
   SyncMessage in;
+  bool answered = false;
   while (!ended.HasBeenNotified() && stream->Read(&in)) {
+    if (!answered) {
+      answered = true;
+      absl::MutexLock lock(&mu_);
+      state_.state = "connected";
+      ++state_.connects;
+    }
     if (!driver->Deliver(std::move(in))) {
       absl::MutexLock lock(&room_mu);
       room = false;
@@ -126,9 +134,6 @@ absl::Status Upstream::RunOnce() {
              !ended.HasBeenNotified()) {
       }
     }
-    const int64_t progress = driver->last_progress_ms();
-    absl::MutexLock lock(&mu_);
-    if (progress > state_.last_sync_ms) state_.last_sync_ms = progress;
   }
   driver->Close(absl::UnavailableError("upstream stream ended"));
   driver.reset();
