@@ -425,34 +425,18 @@ absl::Status Store::CommitGroup(std::vector<QueuedWrite*>& group) {
       std::vector<WriteResult> results;
       absl::Status status;
       for (const WriteRequest& request : *w->requests) {
-        bool existed = false;
-        absl::StatusOr<Change> change =
-            BuildLocalChange(txn, request, &existed);
-        if (!change.ok()) {
-          status = change.status();
+        absl::StatusOr<WriteResult> result = WriteInTxn(txn, request);
+        if (!result.ok()) {
+          status = result.status();
           break;
         }
-        WriteResult result;
-        result.existed = existed;
-        if (!existed) {
-          status = ValidateChange(*change);
-          if (status.ok()) status = ApplyChange(txn, *change);
-          if (!status.ok()) break;
-          result.dot = change->dot();
-          result.hlc = change->hlc();
-        }
-        results.push_back(std::move(result));
+        results.push_back(*std::move(result));
       }
       if (status.ok() && multi) status = savepoint->Release();
       if (!status.ok()) {
         // Only refusals before any write are per-request; anything else
         // (I/O, corruption) fails the whole group.
-        if (!multi && !absl::IsInvalidArgument(status) &&
-            !absl::IsFailedPrecondition(status) && !absl::IsNotFound(status) &&
-            !absl::IsAlreadyExists(status) &&
-            !absl::IsPermissionDenied(status)) {
-          return status;
-        }
+        if (!multi && !IsRefusal(status)) return status;
         if (saved.has_value()) txn = *std::move(saved);
         w->result = status;
       } else {
@@ -463,9 +447,23 @@ absl::Status Store::CommitGroup(std::vector<QueuedWrite*>& group) {
   });
 }
 
-absl::StatusOr<Change> Store::BuildLocalChange(Txn& txn,
-                                               const WriteRequest& request,
-                                               bool* existed) {
+absl::StatusOr<WriteResult> Store::WriteInTxn(Txn& txn,
+                                              const WriteRequest& request) {
+  WriteResult result;
+  std::optional<RowState> current;
+  ASSIGN_OR_RETURN(Change change,
+                   BuildLocalChange(txn, request, &result.existed, &current));
+  if (result.existed) return result;
+  RETURN_IF_ERROR(ValidateChange(change));
+  RETURN_IF_ERROR(ApplyChange(txn, change, &current));
+  result.dot = change.dot();
+  result.hlc = change.hlc();
+  return result;
+}
+
+absl::StatusOr<Change> Store::BuildLocalChange(
+    Txn& txn, const WriteRequest& request, bool* existed,
+    std::optional<RowState>* current) {
   *existed = false;
   const TableDef* table = options_.schema.table(request.table);
   if (table == nullptr) {
@@ -516,6 +514,7 @@ absl::StatusOr<Change> Store::BuildLocalChange(Txn& txn,
     }
   } else {
     ASSIGN_OR_RETURN(row, LoadRowState(request.table, request.row_id));
+    *current = row;
     if (row.has_value() && row->fields_size() == 0) row.reset();
   }
   if (row.has_value()) {

@@ -315,20 +315,30 @@ class Store {
                       bool fail_before_commit = false)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(db_mu_);
 
-  // Builds the change for a local request (reads current row state).
+  // Builds, validates and applies one local write inside `txn`.
+  absl::StatusOr<WriteResult> WriteInTxn(Txn& txn, const WriteRequest& request)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(db_mu_);
+  // Builds the change for a local request. `current` receives the row's
+  // stored state as read (register tables), so applying need not read it
+  // again.
   absl::StatusOr<Change> BuildLocalChange(Txn& txn, const WriteRequest& request,
-                                          bool* existed)
+                                          bool* existed,
+                                          std::optional<RowState>* current)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(db_mu_);
   // Structural and schema validation of any change (local or remote).
   absl::Status ValidateChange(const Change& change) const;
   // Applies a validated change: rows, meta, conflicts, digests, log, vv.
-  absl::Status ApplyChange(Txn& txn, const Change& change)
+  // `current`, when given, is the row's stored state already read in this
+  // transaction (it is consumed); otherwise it is read here.
+  absl::Status ApplyChange(Txn& txn, const Change& change,
+                           std::optional<RowState>* current = nullptr)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(db_mu_);
   absl::Status ApplyInsertOnly(Txn& txn, const TableDef& table,
                                const Change& change)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(db_mu_);
   absl::Status ApplyRegister(Txn& txn, const TableDef& table,
-                             const Change& change)
+                             const Change& change,
+                             std::optional<RowState>* current)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(db_mu_);
   absl::Status WriteShownRow(const TableDef& table, const RowState& row)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(db_mu_);

@@ -1,8 +1,8 @@
 // Store: applying changes (shared by local writes and remote batches), the
 // remote readiness rules, pending changes and quarantine.
 //
-// Error contract of ApplyInsertOnly/ApplyRegister: INVALID_ARGUMENT,
-// FAILED_PRECONDITION and ALREADY_EXISTS are refusals decided before anything
+// Error contract of ApplyInsertOnly/ApplyRegister: refusals (IsRefusal in
+// store_txn.h) are decided before anything
 // was written (the caller may quarantine and go on); any other error means
 // the transaction must be abandoned.
 #include <algorithm>
@@ -17,15 +17,6 @@
 #include "sync/store_txn.h"
 
 namespace outpost::sync {
-namespace {
-
-bool IsRefusal(const absl::Status& status) {
-  return absl::IsInvalidArgument(status) ||
-         absl::IsFailedPrecondition(status) || absl::IsAlreadyExists(status) ||
-         absl::IsPermissionDenied(status);
-}
-
-}  // namespace
 
 absl::StatusOr<std::optional<RowState>> Store::LoadRowState(
     const std::string& table, const std::string& row_id) {
@@ -72,12 +63,13 @@ absl::StatusOr<Store::RowValues> Store::ReadValuesOn(
   return Result(std::move(out));
 }
 
-absl::Status Store::ApplyChange(Txn& txn, const Change& change) {
+absl::Status Store::ApplyChange(Txn& txn, const Change& change,
+                                std::optional<RowState>* current) {
   const TableDef* table = options_.schema.table(change.table());
   if (table->is_insert_only()) {
     RETURN_IF_ERROR(ApplyInsertOnly(txn, *table, change));
   } else {
-    RETURN_IF_ERROR(ApplyRegister(txn, *table, change));
+    RETURN_IF_ERROR(ApplyRegister(txn, *table, change, current));
   }
   RETURN_IF_ERROR(AppendLog(txn, change));
   txn.AdvanceVv(change.dot().origin(), change.dot().seq());
@@ -129,9 +121,14 @@ absl::Status Store::ApplyInsertOnly(Txn& txn, const TableDef& table,
 }
 
 absl::Status Store::ApplyRegister(Txn& txn, const TableDef& table,
-                                  const Change& change) {
-  ASSIGN_OR_RETURN(std::optional<RowState> loaded,
-                   LoadRowState(change.table(), change.row_id()));
+                                  const Change& change,
+                                  std::optional<RowState>* current) {
+  std::optional<RowState> loaded;
+  if (current != nullptr) {
+    loaded = std::move(*current);
+  } else {
+    ASSIGN_OR_RETURN(loaded, LoadRowState(change.table(), change.row_id()));
+  }
   RowState row;
   if (loaded.has_value()) {
     row = std::move(*loaded);

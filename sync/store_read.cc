@@ -338,16 +338,11 @@ absl::StatusOr<WriteResult> Store::ResolveConflict(
   }
   WriteResult result;
   RETURN_IF_ERROR(RunTxn([&](Txn& txn) -> absl::Status {
-    bool existed = false;
-    ASSIGN_OR_RETURN(Change change, BuildLocalChange(txn, fix, &existed));
-    RETURN_IF_ERROR(ValidateChange(change));
-    RETURN_IF_ERROR(ApplyChange(txn, change));
-    result.dot = change.dot();
-    result.hlc = change.hlc();
+    ASSIGN_OR_RETURN(result, WriteInTxn(txn, fix));
     WriteRequest record;
     record.table = kResolutionsTable;
     record.row_id =
-        absl::StrCat(id, "/", change.dot().origin(), "/", change.dot().seq());
+        absl::StrCat(id, "/", result.dot.origin(), "/", result.dot.seq());
     record.scope = conflict.scope;
     record.author = resolution.author;
     record.Set("conflict_id", TextValue(id))
@@ -358,10 +353,8 @@ absl::StatusOr<WriteResult> Store::ResolveConflict(
         .Set("chosen", TextValue(chosen))
         .Set("reason", TextValue(resolution.reason))
         .Set("author", TextValue(resolution.author))
-        .Set("at_ms", IntValue(HlcPhysicalMs(change.hlc())));
-    ASSIGN_OR_RETURN(Change audit, BuildLocalChange(txn, record, &existed));
-    RETURN_IF_ERROR(ValidateChange(audit));
-    return ApplyChange(txn, audit);
+        .Set("at_ms", IntValue(HlcPhysicalMs(result.hlc)));
+    return WriteInTxn(txn, record).status();
   }));
   return result;
 }

@@ -53,6 +53,15 @@ class Store::Txn {
   const std::map<std::pair<std::string, std::string>, DigestEntry>* base_;
 };
 
+// A refusal decided before anything was written (bad input, wrong state,
+// not allowed): the caller may report it (local) or quarantine the change
+// (remote) and go on. Any other error abandons the transaction.
+inline bool IsRefusal(const absl::Status& status) {
+  return absl::IsInvalidArgument(status) ||
+         absl::IsFailedPrecondition(status) || absl::IsNotFound(status) ||
+         absl::IsAlreadyExists(status) || absl::IsPermissionDenied(status);
+}
+
 // Binds a Value as SQL parameter `index`.
 void BindValue(Statement& st, int index, const Value& value);
 // Reads column `col` as a Value of `type`.
