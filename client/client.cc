@@ -101,14 +101,16 @@ absl::StatusOr<outpost::v1::ImportResult> Client::ImportResidents(
   outpost::v1::ImportResult result;
   auto writer = impl_->community_->ImportResidents(&context, &result);
   constexpr size_t kChunk = 1 << 20;
-  for (size_t sent = 0; sent < csv.size() || sent == 0; sent += kChunk) {
+  // At least one chunk, so an empty file still carries the options.
+  size_t sent = 0;
+  do {
     outpost::v1::ImportChunk chunk;
     chunk.set_skip_bad(skip_bad);
     chunk.set_data(csv.substr(sent, kChunk));
     if (!writer->Write(chunk)) break;  // the server ended the call: see Finish
-    if (progress) progress(std::min(csv.size(), sent + kChunk), csv.size());
-    if (csv.empty()) break;
-  }
+    sent = std::min(csv.size(), sent + kChunk);
+    if (progress) progress(sent, csv.size());
+  } while (sent < csv.size());
   writer->WritesDone();
   grpc::Status status = writer->Finish();
   if (!status.ok()) {

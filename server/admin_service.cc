@@ -11,7 +11,7 @@ namespace {
 
 int64_t CountRows(sync::Store* store, const char* sql) {
   int64_t n = 0;
-  absl::Status status = store->WithDatabase([&](sync::Database* db) {
+  absl::Status status = store->WithReader([&](sync::Database* db) {
     sync::Statement& st = db->Cached(sql);
     absl::StatusOr<bool> row = st.Step();
     if (!row.ok()) return row.status();

@@ -464,10 +464,9 @@ absl::Status CommunityService::DoHealthRecord(
     const pb::HealthRecordRequest& request,
     pb::HealthRecordResponse* response) {
   ASSIGN_OR_RETURN(pb::Resident resident, LoadResident(request.resident_id()));
-  // The same thermometer limits as at the checkpoints.
-  ASSIGN_OR_RETURN(
-      PassageDecision reading,
-      DecidePassage(request.temp(), "in", true, resident.control()));
+  // The same thermometer limits and fever threshold as at the checkpoints.
+  RETURN_IF_ERROR(CheckTemperature(request.temp()));
+  const bool fever = request.temp() >= kFeverC;
   const uint64_t hlc = store_->clock().Now();
   const std::string check_id =
       absl::StrFormat("h%016x-%s", hlc, store_->node_id());
@@ -480,21 +479,21 @@ absl::Status CommunityService::DoHealthRecord(
       .Set("at_ms", sync::IntValue(sync::HlcPhysicalMs(hlc)));
   std::vector<WriteRequest> writes = {check};
   response->set_check_id(check_id);
-  if (reading.decision == "FEVER" || !request.symptoms().empty()) {
+  if (fever || !request.symptoms().empty()) {
     WriteRequest alert = Row("alerts", "al-" + check_id, resident.community());
     alert.author = request.by();
     alert.Set("status", TextValue("open"))
-        .Set("kind",
-             TextValue(reading.decision == "FEVER" ? "fever" : "symptoms"))
+        .Set("kind", TextValue(fever ? "fever" : "symptoms"))
         .Set("subject", TextValue(request.resident_id()))
-        .Set("note", TextValue(absl::StrCat(reading.reason,
-                                            reading.reason.empty() ? "" : "; ",
-                                            request.symptoms())))
+        .Set("note", TextValue(absl::StrCat(
+                         fever ? absl::StrFormat("%.1f C", request.temp()) : "",
+                         fever && !request.symptoms().empty() ? "; " : "",
+                         request.symptoms())))
         .Set("actor", TextValue(request.by()));
     writes.push_back(std::move(alert));
     response->set_alert_id("al-" + check_id);
   }
-  response->set_fever(reading.decision == "FEVER");
+  response->set_fever(fever);
   return store_->WriteAll(writes).status();
 }
 

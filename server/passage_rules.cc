@@ -7,15 +7,21 @@
 
 namespace outpost::server {
 
-absl::StatusOr<PassageDecision> DecidePassage(double temp_c,
-                                              absl::string_view direction,
-                                              bool registered,
-                                              absl::string_view control) {
+absl::Status CheckTemperature(double temp_c) {
   if (!std::isfinite(temp_c) || temp_c < kMinTempC || temp_c > kMaxTempC) {
     return absl::InvalidArgumentError(absl::StrFormat(
         "temp: %.1f is outside %.1f-%.1f C (a misread thermometer?)", temp_c,
         kMinTempC, kMaxTempC));
   }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<PassageDecision> DecidePassage(double temp_c,
+                                              absl::string_view direction,
+                                              bool registered,
+                                              absl::string_view control) {
+  absl::Status temp = CheckTemperature(temp_c);
+  if (!temp.ok()) return temp;
   if (direction != "in" && direction != "out") {
     return absl::InvalidArgumentError(
         absl::StrCat("direction: must be in or out, not \"", direction, "\""));

@@ -47,6 +47,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_format.h"
+#include "server/schema.h"
 #include "sync/logging.h"
 #include "sync/sqlite.h"
 #include "sync/store.h"
@@ -85,33 +86,6 @@ class TempDir {
   std::string path_;
 };
 
-// residents (register) and passages (append-only), as in the test schema.
-Schema BenchSchema() {
-  Schema schema;
-  TableDef residents;
-  residents.name = "residents";
-  residents.policy = MergePolicy::kRegister;
-  residents.fields = {{"name", FieldType::kText},
-                      {"phone", FieldType::kText},
-                      {"control", FieldType::kText},
-                      {"age", FieldType::kInt}};
-  TableDef passages;
-  passages.name = "passages";
-  passages.policy = MergePolicy::kAppendOnly;
-  passages.fields = {{"checkpoint", FieldType::kText},
-                     {"resident", FieldType::kText},
-                     {"temp", FieldType::kReal},
-                     {"direction", FieldType::kText}};
-  for (TableDef* table : {&residents, &passages}) {
-    absl::Status status = schema.AddTable(*table);
-    if (!status.ok()) {
-      std::cerr << "bench schema: " << status << "\n";
-      std::abort();
-    }
-  }
-  return schema;
-}
-
 // A store in its own temporary directory.
 struct BenchStore {
   TempDir dir;
@@ -125,7 +99,7 @@ absl::StatusOr<std::unique_ptr<BenchStore>> OpenBenchStore(
   options.path = out->dir.File(node_id + ".db");
   options.node_id = node_id;
   options.scopes = ScopeSet::All();
-  options.schema = BenchSchema();
+  options.schema = outpost::server::OutpostSchema();  // the real domain schema
   options.synchronous_full = synchronous_full;
   absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(options);
   if (!store.ok()) return store.status();
