@@ -600,7 +600,7 @@ int main(int argc, char** argv) {
       "[--community --compound --control]\n"
       "  pass --checkpoint --id_number --direction=in|out --temp [--staff "
       "--visitor_name]\n"
-      "  alerts list [--status] | alerts ack|handle|close ID --note [--by]\n"
+      "  alerts list [--status] | alerts ack|handle|close ID --note --by\n"
       "  health record --resident=ID --temp=T [--symptoms --by] | health due "
       "[--interval_hours]\n"
       "  import residents FILE.csv [--skip_bad]");

@@ -445,6 +445,7 @@ absl::Status CommunityService::DoUpdateAlert(
                      "\" is not acknowledged, handled or closed"));
   }
   RETURN_IF_ERROR(Required("note", request.note()));
+  RETURN_IF_ERROR(Required("by", request.by()));  // who acted, for the record
   if (!store_->ReadValues("alerts", request.id()).ok()) {
     return absl::NotFoundError(
         absl::StrCat("alert ", request.id(), " not found"));

@@ -43,9 +43,4 @@ void InMemoryTransport::Close() {
   channel_->to_b.clear();
 }
 
-size_t InMemoryTransport::queued() const {
-  absl::MutexLock lock(&channel_->mu);
-  return (is_a_ ? channel_->to_a : channel_->to_b).size();
-}
-
 }  // namespace outpost::sync

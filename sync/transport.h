@@ -44,8 +44,6 @@ class InMemoryTransport : public Transport {
   absl::StatusOr<std::optional<outpost::v1::SyncMessage>> Receive(
       absl::Duration timeout) override;
   void Close() override;
-  // Messages waiting to be read at this end.
-  size_t queued() const;
 
  private:
   struct Channel {
