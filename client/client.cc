@@ -2,7 +2,10 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <thread>
+
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "outpost/v1/community.grpc.pb.h"
 #include "outpost/v1/node.grpc.pb.h"
 #include "server/grpc_status.h"
@@ -33,6 +36,11 @@ class Client::Impl {
     Response response;
     grpc::Status status = (stub->*method)(&context, request, &response);
     if (status.ok()) return response;
+    return ToStatus(status);
+  }
+
+  // The node's answer as an absl::Status; names the node when unreachable.
+  absl::Status ToStatus(const grpc::Status& status) const {
     if (status.error_code() == grpc::StatusCode::UNAVAILABLE ||
         status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
       return absl::Status(
@@ -113,15 +121,53 @@ absl::StatusOr<outpost::v1::ImportResult> Client::ImportResidents(
   } while (sent < csv.size());
   writer->WritesDone();
   grpc::Status status = writer->Finish();
-  if (!status.ok()) {
-    if (status.error_code() == grpc::StatusCode::UNAVAILABLE) {
-      return absl::UnavailableError(
-          absl::StrCat("node ", impl_->options_.address,
-                       " unreachable: ", status.error_message()));
-    }
-    return server::FromGrpcStatus(status);
-  }
+  if (!status.ok()) return impl_->ToStatus(status);
   return result;
+}
+
+absl::StatusOr<std::vector<outpost::v1::PassResponse>> Client::PassMany(
+    const std::vector<outpost::v1::PassRequest>& requests, int window) {
+  grpc::ClientContext context;
+  // Each passage gets the per-call timeout; the stream as a whole more.
+  context.set_deadline(std::chrono::system_clock::now() +
+                       absl::ToChronoMilliseconds(impl_->options_.timeout) +
+                       std::chrono::milliseconds(requests.size()));
+  auto stream = impl_->community_->PassStream(&context);
+  std::vector<outpost::v1::PassResponse> responses;
+  responses.reserve(requests.size());
+  absl::Mutex mu;
+  size_t answered = 0;
+  std::thread reader([&] {
+    outpost::v1::PassResponse response;
+    while (stream->Read(&response)) {
+      absl::MutexLock lock(&mu);
+      responses.push_back(std::move(response));
+      ++answered;
+    }
+  });
+  for (size_t i = 0; i < requests.size(); ++i) {
+    {
+      absl::MutexLock lock(&mu);
+      const size_t limit = std::max(1, window);
+      auto room = [&]() ABSL_SHARED_LOCKS_REQUIRED(mu) {
+        return i - answered < limit;
+      };
+      mu.Await(absl::Condition(&room));
+    }
+    outpost::v1::PassRequest request = requests[i];
+    request.set_ref(i);
+    if (!stream->Write(request)) break;  // the call ended: see Finish
+  }
+  stream->WritesDone();
+  reader.join();
+  grpc::Status status = stream->Finish();
+  if (!status.ok()) return impl_->ToStatus(status);
+  if (responses.size() != requests.size()) {
+    return absl::InternalError(absl::StrCat("PassStream answered ",
+                                            responses.size(), " of ",
+                                            requests.size(), " passages"));
+  }
+  return responses;
 }
 
 #define OUTPOST_COMMUNITY_CALL(Name, Request, Response)                   \

@@ -14,6 +14,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -80,6 +81,13 @@ class Client {
       const outpost::v1::AddStaffRequest& r);
   absl::StatusOr<outpost::v1::ListStaffResponse> ListStaff(
       const outpost::v1::ListStaffRequest& r);
+
+  // Sends passages over one Community.PassStream (as a checkpoint terminal
+  // does), keeping up to `window` awaiting their answer. Answers come back in
+  // order, one per request; a refused passage has `error` set and nothing
+  // written. Fails only when the stream itself fails.
+  absl::StatusOr<std::vector<outpost::v1::PassResponse>> PassMany(
+      const std::vector<outpost::v1::PassRequest>& requests, int window = 64);
 
   // Streams a registry CSV file's bytes; `progress(sent, total)` is called as
   // chunks go out. The whole file is imported in one transaction (or, with

@@ -7,6 +7,7 @@
 #include "absl/time/clock.h"
 #include "server/id_card.h"
 #include "server/offload.h"
+#include "server/pass_stream.h"
 #include "server/passage_rules.h"
 #include "server/resident_import.h"
 #include "server/validate.h"
@@ -82,7 +83,6 @@ OUTPOST_OFFLOAD(UpdateResident, UpdateResidentRequest, Resident)
 OUTPOST_OFFLOAD(GetResident, GetResidentRequest, Resident)
 OUTPOST_OFFLOAD(FindResident, FindResidentRequest, ResidentsResponse)
 OUTPOST_OFFLOAD(ListResidents, ListResidentsRequest, ResidentsResponse)
-OUTPOST_OFFLOAD(Pass, PassRequest, PassResponse)
 OUTPOST_OFFLOAD(ListAlerts, ListAlertsRequest, ListAlertsResponse)
 OUTPOST_OFFLOAD(UpdateAlert, UpdateAlertRequest, Alert)
 OUTPOST_OFFLOAD(HealthRecord, HealthRecordRequest, HealthRecordResponse)
@@ -333,8 +333,39 @@ absl::Status CommunityService::DoListResidents(
   return absl::OkStatus();
 }
 
-absl::Status CommunityService::DoPass(const pb::PassRequest& request,
-                                      pb::PassResponse* response) {
+// A passage is answered once durable without holding a thread meanwhile:
+// the lookups run on the gRPC thread (reader connection, page cache), the
+// write joins the next group commit, and the commit finishes the call.
+grpc::ServerUnaryReactor* CommunityService::Pass(
+    grpc::CallbackServerContext* context, const pb::PassRequest* request,
+    pb::PassResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  std::vector<WriteRequest> writes;
+  absl::Status status = PreparePass(*request, response, &writes);
+  if (!status.ok()) {
+    reactor->Finish(ToGrpcStatus(status));
+    return reactor;
+  }
+  store_->WriteAllAsync(
+      std::move(writes),
+      [reactor](absl::StatusOr<std::vector<sync::WriteResult>> result) {
+        reactor->Finish(ToGrpcStatus(result.status()));
+      });
+  return reactor;
+}
+
+grpc::ServerBidiReactor<pb::PassRequest, pb::PassResponse>*
+CommunityService::PassStream(grpc::CallbackServerContext*) {
+  return new PassStreamReactor(
+      store_, [this](const pb::PassRequest& request, pb::PassResponse* response,
+                     std::vector<WriteRequest>* writes) {
+        return PreparePass(request, response, writes);
+      });
+}
+
+absl::Status CommunityService::PreparePass(const pb::PassRequest& request,
+                                           pb::PassResponse* response,
+                                           std::vector<WriteRequest>* writes) {
   RETURN_IF_ERROR(Required("checkpoint", request.checkpoint()));
   absl::StatusOr<std::map<std::string, sync::Value>> checkpoint =
       store_->ReadValues("checkpoints", request.checkpoint());
@@ -385,7 +416,7 @@ absl::Status CommunityService::DoPass(const pb::PassRequest& request,
     passage.Set("id_masked", TextValue(MaskIdNumber(id_number)));
     passage.Set("visitor_name", TextValue(request.visitor_name()));
   }
-  std::vector<WriteRequest> writes = {passage};
+  writes->push_back(std::move(passage));
   if (!decision.alert_kind.empty()) {
     WriteRequest alert = Row("alerts", "al-" + passage_id, community);
     alert.author = request.staff();
@@ -395,11 +426,9 @@ absl::Status CommunityService::DoPass(const pb::PassRequest& request,
              TextValue(resident.ok() ? resident_id : MaskIdNumber(id_number)))
         .Set("note", TextValue(decision.reason))
         .Set("actor", TextValue(request.staff()));
-    writes.push_back(std::move(alert));
+    writes->push_back(std::move(alert));
     response->set_alert_id("al-" + passage_id);
   }
-  // The passage and its alert commit together, or neither does.
-  RETURN_IF_ERROR(store_->WriteAll(writes).status());
   response->set_decision(decision.decision);
   response->set_passage_id(passage_id);
   response->set_reason(decision.reason);

@@ -6,6 +6,7 @@
 #define OUTPOST_SERVER_COMMUNITY_SERVICE_H_
 
 #include <string>
+#include <vector>
 
 #include "outpost/v1/community.grpc.pb.h"
 #include "server/work_pool.h"
@@ -37,7 +38,9 @@ class CommunityService final : public outpost::v1::Community::CallbackService {
   OUTPOST_UNARY(GetResident, GetResidentRequest, Resident)
   OUTPOST_UNARY(FindResident, FindResidentRequest, ResidentsResponse)
   OUTPOST_UNARY(ListResidents, ListResidentsRequest, ResidentsResponse)
-  OUTPOST_UNARY(Pass, PassRequest, PassResponse)
+  grpc::ServerUnaryReactor* Pass(grpc::CallbackServerContext* context,
+                                 const outpost::v1::PassRequest* request,
+                                 outpost::v1::PassResponse* response) override;
   OUTPOST_UNARY(ListAlerts, ListAlertsRequest, ListAlertsResponse)
   OUTPOST_UNARY(UpdateAlert, UpdateAlertRequest, Alert)
   OUTPOST_UNARY(HealthRecord, HealthRecordRequest, HealthRecordResponse)
@@ -48,6 +51,10 @@ class CommunityService final : public outpost::v1::Community::CallbackService {
   OUTPOST_UNARY(AddStaff, AddStaffRequest, IdResponse)
   OUTPOST_UNARY(ListStaff, ListStaffRequest, ListStaffResponse)
 #undef OUTPOST_UNARY
+
+  // A terminal's open stream of passages (server/pass_stream.h).
+  grpc::ServerBidiReactor<outpost::v1::PassRequest, outpost::v1::PassResponse>*
+  PassStream(grpc::CallbackServerContext* context) override;
 
   // Client streaming: the CSV's bytes, then one result (all or nothing per
   // file unless skip_bad). At most kMaxImportBytes.
@@ -60,6 +67,11 @@ class CommunityService final : public outpost::v1::Community::CallbackService {
 
  private:
   friend class ImportReactor;
+  // Validates a passage, decides it and fills the response; the writes (the
+  // passage and any alert) must then commit together.
+  absl::Status PreparePass(const outpost::v1::PassRequest& request,
+                           outpost::v1::PassResponse* response,
+                           std::vector<sync::WriteRequest>* writes);
   absl::StatusOr<outpost::v1::Resident> LoadResident(const std::string& id);
   absl::StatusOr<std::vector<outpost::v1::Resident>> QueryResidents(
       const std::string& where, const std::vector<std::string>& args);

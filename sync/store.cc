@@ -161,6 +161,14 @@ Store::Store(StoreOptions options)
     : options_(std::move(options)), clock_(options_.clock) {}
 
 Store::~Store() {
+  std::thread committer;
+  {
+    absl::MutexLock lock(&queue_mu_);
+    committer_stop_ = true;
+    committer_cv_.Signal();
+    committer = std::move(committer_);
+  }
+  if (committer.joinable()) committer.join();
   {
     absl::MutexLock lock(&read_mu_);
     reader_.reset();
@@ -347,6 +355,10 @@ struct Store::QueuedWrite {
   bool done = false;
   // Signalled when done, or when this write reaches the front and leads.
   absl::CondVar cv;
+  // Asynchronous writes own their requests and finish through `callback`.
+  std::vector<WriteRequest> owned;
+  WriteCallback callback;
+  bool async() const { return callback != nullptr; }
 };
 
 absl::StatusOr<WriteResult> Store::Write(const WriteRequest& request) {
@@ -359,12 +371,75 @@ absl::StatusOr<std::vector<WriteResult>> Store::WriteAll(
   if (requests.empty()) return std::vector<WriteResult>();
   QueuedWrite me;
   me.requests = &requests;
+  std::vector<QueuedWrite*> finished;
+  {
+    absl::MutexLock lock(&queue_mu_);
+    queue_.push_back(&me);
+    // Each writer waits on its own condition variable, so a finished group
+    // is released at once rather than one waiter's wake-up after another.
+    while (!me.done && queue_.front() != &me) me.cv.Wait(&queue_mu_);
+    if (!me.done) LeadGroup(&finished);
+  }
+  for (QueuedWrite* w : finished) {
+    w->callback(std::move(w->result));
+    delete w;
+  }
+  return std::move(me.result);
+}
+
+void Store::WriteAllAsync(std::vector<WriteRequest> requests,
+                          WriteCallback done) {
+  if (requests.empty()) {
+    done(std::vector<WriteResult>());
+    return;
+  }
+  auto* w = new QueuedWrite;
+  w->owned = std::move(requests);
+  w->requests = &w->owned;
+  w->callback = std::move(done);
   absl::MutexLock lock(&queue_mu_);
-  queue_.push_back(&me);
-  // Each writer waits on its own condition variable, so a finished group is
-  // released at once rather than one waiter's wake-up after another.
-  while (!me.done && queue_.front() != &me) me.cv.Wait(&queue_mu_);
-  if (me.done) return std::move(me.result);
+  if (!committer_.joinable()) {
+    committer_ = std::thread([this] { CommitterLoop(); });
+  }
+  queue_.push_back(w);
+  if (queue_.front() == w) committer_cv_.Signal();
+}
+
+void Store::CommitterLoop() {
+  std::vector<QueuedWrite*> finished;
+  queue_mu_.Lock();
+  while (true) {
+    // On stop, what is queued is still committed: every callback runs.
+    while (!(!queue_.empty() && queue_.front()->async()) &&
+           !(committer_stop_ && queue_.empty())) {
+      committer_cv_.Wait(&queue_mu_);
+    }
+    if (queue_.empty()) break;
+    LeadGroup(&finished);
+    queue_mu_.Unlock();
+    for (QueuedWrite* w : finished) {
+      w->callback(std::move(w->result));
+      delete w;
+    }
+    finished.clear();
+    queue_mu_.Lock();
+  }
+  queue_mu_.Unlock();
+}
+
+void Store::SignalFront() {
+  if (queue_.empty()) {
+    if (committer_stop_) committer_cv_.Signal();  // let it see the end
+    return;
+  }
+  if (queue_.front()->async()) {
+    committer_cv_.Signal();
+  } else {
+    queue_.front()->cv.Signal();
+  }
+}
+
+void Store::LeadGroup(std::vector<QueuedWrite*>* finished) {
   // Writers released by the previous commit come back a few microseconds
   // later; when groups are busy, wait briefly for them so the fsync is shared
   // by a full group instead of alternating half groups. A lone writer never
@@ -400,10 +475,13 @@ absl::StatusOr<std::vector<WriteResult>> Store::WriteAll(
     if (!status.ok()) w->result = status;
     w->done = true;
     queue_.pop_front();
-    if (w != &me) w->cv.Signal();
+    if (w->async()) {
+      finished->push_back(w);
+    } else {
+      w->cv.Signal();  // the leader's own signal is harmless
+    }
   }
-  if (!queue_.empty()) queue_.front()->cv.Signal();  // the next leader
-  return std::move(me.result);
+  SignalFront();  // the next leader
 }
 
 absl::Status Store::CommitGroup(std::vector<QueuedWrite*>& group) {

@@ -44,6 +44,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -231,6 +232,14 @@ class Store {
   // Several changes in one transaction (all or nothing).
   absl::StatusOr<std::vector<WriteResult>> WriteAll(
       const std::vector<WriteRequest>& requests);
+  // WriteAll without waiting: `done` runs once the changes are durable (or
+  // refused), on the thread that committed them, outside the store's locks.
+  // It must not block (finish an RPC, signal someone). Shares group commits
+  // with synchronous writers. `done` runs exactly once, at the latest when
+  // the Store is destroyed.
+  using WriteCallback =
+      std::function<void(absl::StatusOr<std::vector<WriteResult>>)>;
+  void WriteAllAsync(std::vector<WriteRequest> requests, WriteCallback done);
 
   // ---- Replication ----
   // Applies a batch from `peer` in one transaction. Invalid or unauthorized
@@ -377,9 +386,17 @@ class Store {
   absl::StatusOr<Conflict> ExplainLocked(const std::string& id)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(db_mu_);
 
-  // Group commit: the first queued writer leads, committing up to
-  // max_group queued writes in one transaction.
+  // Group commit: the writer at the front of the queue leads, committing up
+  // to max_group queued writes in one transaction. A synchronous writer leads
+  // its own group; the committer thread leads when the front is asynchronous.
   absl::Status CommitGroup(std::vector<QueuedWrite*>& group);
+  // Commits one group starting at the queue's front; finished asynchronous
+  // writes are moved to `finished` for their callbacks to run after unlock.
+  void LeadGroup(std::vector<QueuedWrite*>* finished)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(queue_mu_);
+  // Wakes whoever leads the queue's new front.
+  void SignalFront() ABSL_EXCLUSIVE_LOCKS_REQUIRED(queue_mu_);
+  void CommitterLoop();
 
   // SQL text per table, built once at open (statements are cached by text).
   struct TableSql {
@@ -425,6 +442,10 @@ class Store {
   std::deque<QueuedWrite*> queue_ ABSL_GUARDED_BY(queue_mu_);
   // Writers in the last two groups, to size the wait for the next one.
   size_t last_group_sizes_[2] ABSL_GUARDED_BY(queue_mu_) = {0, 0};
+  // The committer thread, started by the first asynchronous write.
+  absl::CondVar committer_cv_;
+  bool committer_stop_ ABSL_GUARDED_BY(queue_mu_) = false;
+  std::thread committer_ ABSL_GUARDED_BY(queue_mu_);
 };
 
 }  // namespace outpost::sync

@@ -28,6 +28,8 @@ ABSL_FLAG(int, clients, 8, "concurrent clients");
 ABSL_FLAG(int, seconds, 10, "how long to run");
 ABSL_FLAG(int, residents, 2000, "registered residents passing");
 ABSL_FLAG(bool, sync_full, true, "the node fsyncs every commit");
+ABSL_FLAG(int, window, 4,
+          "PassStream: passages a terminal sends ahead of their answers");
 ABSL_FLAG(
     bool, baseline, true,
     "also measure ListCompounds (a small read) with the same clients: the "
@@ -173,6 +175,74 @@ int main(int argc, char** argv) {
     pb::PassResponse response;
     return stub.Pass(&context, r, &response);
   });
+  // Each client keeps one PassStream open (a terminal's stream) with up to
+  // `window` passages awaiting their answer.
+  auto run_stream = [&](int window) {
+    const double cpu_before = node_cpu();
+    const absl::Time end = absl::Now() + absl::Seconds(seconds);
+    std::vector<std::vector<double>> latencies(clients);
+    std::atomic<int64_t> errors{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < clients; ++t) {
+      threads.emplace_back([&, t] {
+        auto stub = Stub(address);
+        grpc::ClientContext context;
+        context.set_wait_for_ready(true);
+        auto stream = stub->PassStream(&context);
+        absl::Mutex mu;
+        int in_flight = 0;
+        std::vector<absl::Time> sent;  // by ref
+        std::pair<int*, int> limit(&in_flight, window);
+        std::thread reader([&] {
+          pb::PassResponse response;
+          while (stream->Read(&response)) {
+            absl::MutexLock lock(&mu);
+            if (!response.error().empty() && errors++ == 0) {
+              std::fprintf(stderr, "stream: first error: %s\n",
+                           response.error().c_str());
+            }
+            latencies[t].push_back(
+                absl::ToDoubleMilliseconds(absl::Now() - sent[response.ref()]));
+            --in_flight;
+          }
+        });
+        for (int i = t; absl::Now() < end; i += clients) {
+          pb::PassRequest r;
+          r.set_checkpoint("cp1");
+          r.set_id_number(IdNumber(i % residents));
+          r.set_direction(i % 2 ? "in" : "out");
+          r.set_temp(36.0 + (i % 12) / 10.0);
+          r.set_staff("duty");
+          {
+            absl::MutexLock lock(&mu);
+            mu.Await(absl::Condition(
+                +[](std::pair<int*, int>* a) { return *a->first < a->second; },
+                &limit));
+            r.set_ref(sent.size());
+            sent.push_back(absl::Now());
+            ++in_flight;
+          }
+          if (!stream->Write(r)) break;
+        }
+        stream->WritesDone();
+        reader.join();
+        Check(stream->Finish(), "PassStream");
+      });
+    }
+    for (auto& th : threads) th.join();
+    std::vector<double> all;
+    for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
+    std::sort(all.begin(), all.end());
+    const double node_us =
+        (node_cpu() - cpu_before) * 1e6 / std::max<size_t>(1, all.size());
+    std::printf(
+        "stream    %d clients, window %d: %6.0f passages/s, p50 %.2f ms, p99 "
+        "%.2f ms, node CPU %.0f us/passage (%zu passages, %lld errors)\n",
+        clients, window, all.size() / seconds, all[all.size() / 2],
+        all[all.size() * 99 / 100], node_us, all.size(),
+        static_cast<long long>(errors.load()));
+  };
+  for (int window : {1, absl::GetFlag(FLAGS_window)}) run_stream(window);
   if (absl::GetFlag(FLAGS_baseline)) {
     run("baseline", [&](pb::Community::Stub& stub, int) {
       pb::ListCompoundsRequest r;

@@ -135,6 +135,63 @@ TEST(StoreTest, GroupCommitManyWritersAllDurable) {
   EXPECT_EQ(r->dot.seq(), 1601u);
 }
 
+// Asynchronous writers share groups with synchronous ones; every callback
+// runs once, refusals come back per write, and what a callback acknowledged
+// is durable, including writes still queued when the store closes.
+TEST(StoreTest, AsyncWritesShareGroupsWithSyncWriters) {
+  TempDir dir;
+  std::atomic<int> acknowledged{0}, refused{0}, callbacks{0};
+  {
+    auto store = OpenStore(dir.File("a.db"), "a");
+    auto passage = [](const std::string& id) {
+      WriteRequest w;
+      w.table = "passages";
+      w.row_id = id;
+      w.scope = "s";
+      w.Set("checkpoint", TextValue("cp")).Set("temp", RealValue(36.6));
+      return w;
+    };
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+      threads.emplace_back([&, t] {
+        for (int i = 0; i < 200; ++i) {
+          const std::string id = absl::StrCat("p", t, "-", 1000 + i);
+          if (t % 2 == 0) {
+            EXPECT_TRUE(store->Write(passage(id)).ok());
+            ++acknowledged;
+            ++callbacks;
+            continue;
+          }
+          std::vector<WriteRequest> writes = {passage(id)};
+          if (i % 50 == 0) {  // refused as a whole: unknown field
+            writes.push_back(passage(id + "x"));
+            writes.back().Set("nope", TextValue("?"));
+          }
+          store->WriteAllAsync(
+              std::move(writes),
+              [&](absl::StatusOr<std::vector<WriteResult>> result) {
+                ++callbacks;
+                if (result.ok()) {
+                  ++acknowledged;
+                } else {
+                  EXPECT_THAT(std::string(result.status().message()),
+                              ::testing::HasSubstr("nope"));
+                  ++refused;
+                }
+              });
+        }
+      });
+    }
+    for (auto& th : threads) th.join();
+  }  // closing runs the callbacks of what is still queued
+  EXPECT_EQ(callbacks, 800);
+  EXPECT_EQ(refused, 8);
+  auto store = OpenStore(dir.File("a.db"), "a");
+  EXPECT_EQ(store->vv().Get("a"), static_cast<uint64_t>(acknowledged.load()));
+  EXPECT_EQ(store->LastLsn(), acknowledged.load());
+  EXPECT_FALSE(store->ReadValues("passages", "p1-1000x").ok());
+}
+
 TEST(StoreTest, BadWritesAreRefusedNamingTheField) {
   TempDir dir;
   auto store = OpenStore(dir.File("a.db"), "a", ScopeSet::Of({"yatai"}));
