@@ -116,7 +116,7 @@ int CmdConflictsShow(Client& client, bool json, const std::string& id) {
     return 0;
   }
   const auto& c = r->conflict();
-  const bool delete_vs_edit = c.kind() != "value";
+  const bool delete_vs_edit = c.kind() == "DELETE_VS_UPDATE";
   std::printf("冲突 conflict  %s\n", c.id().c_str());
   std::printf("表 table       %s, 行 row %s, 范围 scope %s\n",
               c.table().c_str(), c.row_id().c_str(), c.scope().c_str());

@@ -459,8 +459,18 @@ absl::Status OperatorService::DoQuarantineAction(
                   retry ? "quarantine_retry" : "quarantine_discard", target,
                   absl::StrCat(entry.code(), ": ", entry.reason()),
                   request.reason(), author);
-  return retry ? store_->RetryQuarantined(request.id(), &record)
-               : store_->DiscardQuarantined(request.id(), &record);
+  if (!retry) return store_->DiscardQuarantined(request.id(), &record);
+  absl::Status status = store_->RetryQuarantined(request.id(), &record);
+  if (!status.ok() && !absl::IsNotFound(status) &&
+      (absl::IsInvalidArgument(status) || absl::IsPermissionDenied(status) ||
+       absl::IsFailedPrecondition(status) || absl::IsAlreadyExists(status))) {
+    // Still refused: the entry stays; that is the node's answer, not bad
+    // usage of the command.
+    return absl::FailedPreconditionError(
+        absl::StrCat("quarantine entry ", request.id(),
+                     " is still refused, kept: ", status.message()));
+  }
+  return status;
 }
 
 // ---- Repair ----

@@ -184,6 +184,7 @@ TEST(OperatorE2E, ConflictResolvedAtCentralReachesEveryNodeWithAudit) {
     EXPECT_THAT(show.out, HasSubstr("(yatai,"));
     EXPECT_THAT(show.out, HasSubstr("(central,"));
     EXPECT_THAT(show.out, HasSubstr("[当前 shown]"));
+    EXPECT_THAT(show.out, Not(HasSubstr("delete vs edit")));
     if (show.out.find("13900000002") != std::string::npos) {
       EXPECT_THAT(show.out, HasSubstr("13700000003"));
       phone_id = cid;
@@ -360,6 +361,104 @@ TEST(OperatorE2E, VerifyNamesTheDifferenceAndRepairHealsIt) {
         return c.out.find("核对不一致") != std::string::npos;
       },
       absl::Seconds(20)));
+  EXPECT_TRUE(
+      WaitFor([&] { return VerifiedEqual(**community); }, absl::Seconds(10)));
+}
+
+absl::Status DeleteRow(NodeProcess& node, const std::string& table,
+                       const std::string& row) {
+  pb::PutRequest request;
+  request.set_table(table);
+  request.set_row_id(row);
+  request.set_delete_(true);
+  request.set_author(node.spec().node_id + "-operator");
+  grpc::ClientContext context;
+  pb::PutResponse response;
+  return server::FromGrpcStatus(
+      node.admin().Put(WithDeadline(&context), request, &response));
+}
+
+// A delete at one office concurrent with an edit at the other: settled once
+// as "restore", once as "stay deleted", and both nodes agree each time.
+TEST(OperatorE2E, DeleteVsEditSettledAsRestoreOrStayDeleted) {
+  TempDir dir;
+  auto central = NodeProcess::Start(
+      {"central", "central", dir.path(), "", "127.0.0.1:0", {}});
+  ASSERT_TRUE(central.ok()) << central.status();
+  auto proxy = FaultProxy::Start("127.0.0.1", (*central)->port());
+  ASSERT_TRUE(proxy.ok()) << proxy.status();
+  auto community =
+      NodeProcess::Start({"yatai",
+                          "community",
+                          dir.path(),
+                          absl::StrCat("127.0.0.1:", (*proxy)->port()),
+                          "127.0.0.1:0",
+                          {}});
+  ASSERT_TRUE(community.ok()) << community.status();
+  auto at_central = ClientOf(**central);
+  auto at_yatai = ClientOf(**community);
+  const std::string central_node = "--node=" + (*central)->address();
+  for (const char* row : {"h1", "h2"}) {
+    ASSERT_TRUE(
+        PutField(**community, "households", row, "yatai", "room", "101").ok());
+  }
+  ASSERT_TRUE(
+      WaitFor([&] { return VerifiedEqual(**community); }, absl::Seconds(20)));
+
+  (*proxy)->SetMode(FaultProxy::Mode::kReset);
+  for (const char* row : {"h1", "h2"}) {
+    ASSERT_TRUE(DeleteRow(**community, "households", row).ok());
+    ASSERT_TRUE(
+        PutField(**central, "households", row, "yatai", "room", "102").ok());
+  }
+  (*proxy)->SetMode(FaultProxy::Mode::kPass);
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        auto c = Ids(*at_central);
+        return c.size() == 2 && c == Ids(*at_yatai);
+      },
+      absl::Seconds(30)))
+      << (*community)->LogTail();
+
+  auto conflicts = at_central->Conflicts(pb::ConflictsRequest());
+  ASSERT_TRUE(conflicts.ok());
+  for (const auto& x : conflicts->conflicts()) {
+    EXPECT_EQ(x.kind(), "DELETE_VS_UPDATE");
+    CliRun show = Cli({central_node, "conflicts", "show", x.id()});
+    EXPECT_EQ(show.code, 0) << show.out;
+    EXPECT_THAT(show.out, HasSubstr("删除与修改 delete vs edit"));
+    EXPECT_THAT(show.out, HasSubstr("--stay_deleted"));
+    EXPECT_THAT(show.out, HasSubstr("--restore"));
+    EXPECT_THAT(show.out, HasSubstr("保持删除 stay deleted"));
+    EXPECT_THAT(show.out, HasSubstr("room=102 -> 恢复 restore"));
+    CliRun by_value = Cli({central_node, "conflicts", "resolve", x.id(),
+                           "--value=1", "--reason=x", "--by=op"});
+    EXPECT_EQ(by_value.code, 2) << by_value.out;
+    const bool restore = x.row_id() == "h1";
+    CliRun settle = Cli({central_node, "conflicts", "resolve", x.id(),
+                         restore ? "--restore" : "--stay_deleted",
+                         "--reason=核实住户", "--by=op-zhao"});
+    EXPECT_EQ(settle.code, 0) << settle.out;
+    EXPECT_THAT(settle.out,
+                HasSubstr(restore ? "恢复 restore" : "保持删除 stay deleted"));
+  }
+  for (NodeProcess* node : {central->get(), community->get()}) {
+    EXPECT_TRUE(WaitFor(
+        [&] {
+          auto h1 = GetRow(*node, "households", "h1");
+          auto h2 = GetRow(*node, "households", "h2");
+          return h1.ok() && !h1->deleted() && h1->values().count("room") &&
+                 h1->values().at("room").text_value() == "102" && h2.ok() &&
+                 h2->deleted();
+        },
+        absl::Seconds(20)))
+        << node->spec().node_id;
+  }
+  EXPECT_TRUE(
+      WaitFor([&] { return Ids(*at_yatai).empty(); }, absl::Seconds(20)));
+  CliRun audit = Cli({"--node=" + (*community)->address(), "audit"});
+  EXPECT_THAT(audit.out, HasSubstr("households/h1._deleted"));
+  EXPECT_THAT(audit.out, HasSubstr("op-zhao@central"));
   EXPECT_TRUE(
       WaitFor([&] { return VerifiedEqual(**community); }, absl::Seconds(10)));
 }
