@@ -69,7 +69,9 @@ int CmdVerify(Client& client, bool json) {
       if (!e.equal()) differ.push_back(absl::StrCat(e.table(), "/", e.scope()));
     }
     std::cerr << "outpost: differs from upstream " << v->upstream() << ": "
-              << absl::StrJoin(differ, ", ") << std::endl;
+              << absl::StrJoin(differ, ", ")
+              << " (outpost repair --scope=S re-exchanges a scope)"
+              << std::endl;
     return kExitRefused;
   }
   return 0;

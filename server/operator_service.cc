@@ -158,7 +158,7 @@ absl::Status OperatorService::DoConflictShow(
     x->set_shown(cv.shown);
     x->set_field(cv.field);
     const std::string who =
-        absl::StrCat(cv.dot.origin(), ", ", cv.author.empty() ? "?" : cv.author,
+        absl::StrCat(cv.dot.origin(), ", ", cv.author.empty() ? "-" : cv.author,
                      ", ", FormatTime(sync::HlcPhysicalMs(cv.hlc)));
     if (c.kind == sync::ConflictKind::kDeleteVsUpdate) {
       const bool is_delete = cv.field == sync::kDeletedField;
@@ -205,10 +205,18 @@ absl::Status OperatorService::DoConflictShow(
         if (cp.ok() && !Text(*cp, "name").empty()) {
           compound = absl::StrCat(Text(*cp, "name"), " (", compound, ")");
         }
+        // 3栋 2单元 501室: building, unit, room as an address is written.
+        std::string flat;
+        for (const auto& [field, suffix] :
+             {std::pair<const char*, const char*>{"building", "栋"},
+              {"unit", "单元"},
+              {"room", "室"}}) {
+          const std::string part = Text(*hh, field);
+          if (!part.empty())
+            absl::StrAppend(&flat, flat.empty() ? "" : " ", part, suffix);
+        }
         std::vector<std::string> parts;
-        for (const std::string& p :
-             {Text(*hh, "community"), compound, Text(*hh, "building"),
-              Text(*hh, "unit"), Text(*hh, "room")}) {
+        for (const std::string& p : {Text(*hh, "community"), compound, flat}) {
           if (!p.empty()) parts.push_back(p);
         }
         AddFact(response, "地址 address", absl::StrJoin(parts, " / "));

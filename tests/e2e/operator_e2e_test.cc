@@ -178,7 +178,7 @@ TEST(OperatorE2E, ConflictResolvedAtCentralReachesEveryNodeWithAudit) {
     ASSERT_EQ(show.code, 0) << show.out;
     EXPECT_THAT(show.out, HasSubstr("张伟"));
     EXPECT_THAT(show.out, HasSubstr("亚泰小区"));
-    EXPECT_THAT(show.out, HasSubstr("501"));
+    EXPECT_THAT(show.out, HasSubstr("3栋 2单元 501室"));
     EXPECT_THAT(show.out, HasSubstr(server::MaskIdNumber(IdNumber(7))));
     EXPECT_THAT(show.out, Not(HasSubstr(IdNumber(7))));
     EXPECT_THAT(show.out, HasSubstr("(yatai,"));
@@ -325,6 +325,7 @@ TEST(OperatorE2E, VerifyNamesTheDifferenceAndRepairHealsIt) {
   EXPECT_EQ(differs.code, 1) << differs.out;
   EXPECT_THAT(differs.out, HasSubstr("households/yatai"));
   EXPECT_THAT(differs.out, HasSubstr("DIFF"));
+  EXPECT_THAT(differs.out, HasSubstr("repair --scope"));
 
   CliRun bad = Cli({node, "repair"});
   EXPECT_EQ(bad.code, 2) << bad.out;
