@@ -234,21 +234,15 @@ grpc::ServerUnaryReactor* OperatorService::ConflictResolve(
     grpc::CallbackServerContext* context,
     const outpost::v1::ConflictResolveRequest* request,
     outpost::v1::ConflictResolveResponse* response) {
-  absl::StatusOr<OperatorIdentity> who =
-      RequireOperator(*context, request->by(), "");
-  if (!who.ok()) {
-    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-    reactor->Finish(ToGrpcStatus(who.status()));
-    return reactor;
-  }
-  return Offload(pool_, context, [this, request, response, author = who->name] {
-    return DoConflictResolve(*request, author, response);
+  return Offload(pool_, context, [this, context, request, response] {
+    return DoConflictResolve(*context, *request, response);
   });
 }
 
 absl::Status OperatorService::DoConflictResolve(
+    const grpc::ServerContextBase& context,
     const outpost::v1::ConflictResolveRequest& request,
-    const std::string& author, outpost::v1::ConflictResolveResponse* response) {
+    outpost::v1::ConflictResolveResponse* response) {
   if (request.id().empty()) {
     return absl::InvalidArgumentError("id: a conflict id is required");
   }
@@ -263,6 +257,9 @@ absl::Status OperatorService::DoConflictResolve(
         "give exactly one of --pick=N, --value=V, --stay_deleted, --restore");
   }
   ASSIGN_OR_RETURN(sync::Conflict c, store_->ExplainConflict(request.id()));
+  ASSIGN_OR_RETURN(OperatorIdentity who,
+                   RequireOperator(context, request.by(), c.scope));
+  const std::string& author = who.name;
   const sync::TableDef* table = store_->schema().table(c.table);
   sync::Resolution resolution;
   resolution.reason = request.reason();
@@ -422,15 +419,8 @@ grpc::ServerUnaryReactor* OperatorService::QuarantineRetry(
     grpc::CallbackServerContext* context,
     const outpost::v1::QuarantineActionRequest* request,
     outpost::v1::QuarantineActionResponse*) {
-  absl::StatusOr<OperatorIdentity> who =
-      RequireOperator(*context, request->by(), "");
-  if (!who.ok()) {
-    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-    reactor->Finish(ToGrpcStatus(who.status()));
-    return reactor;
-  }
-  return Offload(pool_, context, [this, request, author = who->name] {
-    return DoQuarantineAction(/*retry=*/true, *request, author);
+  return Offload(pool_, context, [this, context, request] {
+    return DoQuarantineAction(*context, /*retry=*/true, *request);
   });
 }
 
@@ -438,27 +428,23 @@ grpc::ServerUnaryReactor* OperatorService::QuarantineDiscard(
     grpc::CallbackServerContext* context,
     const outpost::v1::QuarantineActionRequest* request,
     outpost::v1::QuarantineActionResponse*) {
-  absl::StatusOr<OperatorIdentity> who =
-      RequireOperator(*context, request->by(), "");
-  if (!who.ok()) {
-    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-    reactor->Finish(ToGrpcStatus(who.status()));
-    return reactor;
-  }
-  return Offload(pool_, context, [this, request, author = who->name] {
-    return DoQuarantineAction(/*retry=*/false, *request, author);
+  return Offload(pool_, context, [this, context, request] {
+    return DoQuarantineAction(*context, /*retry=*/false, *request);
   });
 }
 
 absl::Status OperatorService::DoQuarantineAction(
-    bool retry, const outpost::v1::QuarantineActionRequest& request,
-    const std::string& author) {
+    const grpc::ServerContextBase& context, bool retry,
+    const outpost::v1::QuarantineActionRequest& request) {
   if (!retry && request.reason().empty()) {
     return absl::InvalidArgumentError(
         "reason: required to discard a quarantined change");
   }
   outpost::v1::QuarantineView entry;
   RETURN_IF_ERROR(DoQuarantineShow(request.id(), &entry));
+  ASSIGN_OR_RETURN(OperatorIdentity who,
+                   RequireOperator(context, request.by(), entry.scope()));
+  const std::string& author = who.name;
   const std::string target =
       absl::StrCat("quarantine ", entry.id(), ": ", entry.table(), "/",
                    entry.row_id(), " from ", entry.origin(), ":", entry.seq());
@@ -487,20 +473,14 @@ grpc::ServerUnaryReactor* OperatorService::Repair(
     grpc::CallbackServerContext* context,
     const outpost::v1::RepairRequest* request,
     outpost::v1::RepairResponse* response) {
-  absl::StatusOr<OperatorIdentity> who =
-      RequireOperator(*context, request->by(), request->scope());
-  if (!who.ok()) {
-    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-    reactor->Finish(ToGrpcStatus(who.status()));
-    return reactor;
-  }
-  return Offload(pool_, context, [this, request, response, author = who->name] {
-    return DoRepair(*request, author, response);
+  return Offload(pool_, context, [this, context, request, response] {
+    return DoRepair(*context, *request, response);
   });
 }
 
 absl::Status OperatorService::DoRepair(
-    const outpost::v1::RepairRequest& request, const std::string& author,
+    const grpc::ServerContextBase& context,
+    const outpost::v1::RepairRequest& request,
     outpost::v1::RepairResponse* response) {
   const std::string& scope = request.scope();
   if (scope.empty() || scope == "*") {
@@ -511,6 +491,9 @@ absl::Status OperatorService::DoRepair(
         absl::StrCat("scope: this node does not hold ", scope, " (it holds ",
                      store_->scopes().ToString(), ")"));
   }
+  ASSIGN_OR_RETURN(OperatorIdentity who,
+                   RequireOperator(context, request.by(), scope));
+  const std::string& author = who.name;
   if (upstream_ == nullptr) {
     return absl::FailedPreconditionError(
         "this node has no upstream to repair with (run repair on the "

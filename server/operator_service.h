@@ -80,17 +80,19 @@ class OperatorService final : public outpost::v1::Operator::CallbackService {
  private:
   absl::Status DoConflictShow(const outpost::v1::ConflictShowRequest& request,
                               outpost::v1::ConflictShowResponse* response);
+  // The state-changing calls ask RequireOperator once they know the scope
+  // the action touches (`context` outlives the call's work).
   absl::Status DoConflictResolve(
+      const grpc::ServerContextBase& context,
       const outpost::v1::ConflictResolveRequest& request,
-      const std::string& author,
       outpost::v1::ConflictResolveResponse* response);
   absl::Status DoQuarantineList(outpost::v1::QuarantineListResponse* response);
   absl::Status DoQuarantineShow(int64_t id, outpost::v1::QuarantineView* out);
   absl::Status DoQuarantineAction(
-      bool retry, const outpost::v1::QuarantineActionRequest& request,
-      const std::string& author);
-  absl::Status DoRepair(const outpost::v1::RepairRequest& request,
-                        const std::string& author,
+      const grpc::ServerContextBase& context, bool retry,
+      const outpost::v1::QuarantineActionRequest& request);
+  absl::Status DoRepair(const grpc::ServerContextBase& context,
+                        const outpost::v1::RepairRequest& request,
                         outpost::v1::RepairResponse* response);
   absl::Status DoRepairPull(const outpost::v1::RepairPullRequest& request,
                             outpost::v1::RepairPullResponse* response);
