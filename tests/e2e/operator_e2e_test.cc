@@ -464,5 +464,84 @@ TEST(OperatorE2E, DeleteVsEditSettledAsRestoreOrStayDeleted) {
       WaitFor([&] { return VerifiedEqual(**community); }, absl::Seconds(10)));
 }
 
+// A change from a newer node (a table this version does not know) is kept in
+// quarantine, shown, refused again on retry, discarded with a reason; the
+// discard is audited and the audit row reaches central.
+TEST(OperatorE2E, QuarantineCommandsAndExitCodes) {
+  TempDir dir;
+  auto central = NodeProcess::Start(
+      {"central", "central", dir.path(), "", "127.0.0.1:0", {}});
+  ASSERT_TRUE(central.ok()) << central.status();
+  NodeSpec yatai_spec{"yatai",       "community",
+                      dir.path(),    (*central)->address(),
+                      "127.0.0.1:0", {}};
+  {
+    // The change arrives while the community node is down (offline store).
+    sync::StoreOptions options;
+    options.path = dir.File("yatai.db");
+    options.node_id = "yatai";
+    options.scopes = sync::ScopeSet::Of({"yatai"});
+    options.schema = server::OutpostSchema();
+    auto store = sync::Store::Open(options);
+    ASSERT_TRUE(store.ok()) << store.status();
+    sync::Change change;
+    change.mutable_dot()->set_origin("newer");
+    change.mutable_dot()->set_seq(1);
+    change.set_table("vaccinations");
+    change.set_row_id("v1");
+    change.set_scope("yatai");
+    auto* w = change.add_writes();
+    w->set_field("dose");
+    w->mutable_value()->set_int_value(2);
+    auto applied = (*store)->ApplyBatch({"newer", sync::ScopeSet::All()},
+                                        {change}, std::nullopt);
+    ASSERT_TRUE(applied.ok()) << applied.status();
+    ASSERT_EQ(applied->quarantined, 1);
+  }
+  auto community = NodeProcess::Start(yatai_spec);
+  ASSERT_TRUE(community.ok()) << community.status();
+  const std::string node = "--node=" + (*community)->address();
+
+  CliRun list = Cli({node, "quarantine", "list"});
+  EXPECT_EQ(list.code, 0) << list.out;
+  EXPECT_THAT(list.out, HasSubstr("vaccinations/v1"));
+  EXPECT_THAT(list.out, HasSubstr("INVALID_ARGUMENT"));
+  EXPECT_THAT(list.out, HasSubstr("unknown table"));
+  EXPECT_THAT(list.out, HasSubstr("dose=2"));
+  CliRun json = Cli({node, "--json", "quarantine", "list"});
+  EXPECT_EQ(json.code, 0) << json.out;
+  EXPECT_THAT(json.out, HasSubstr("\"entries\""));
+  EXPECT_THAT(json.out, HasSubstr("\"origin\": \"newer\""));
+  CliRun show = Cli({node, "quarantine", "show", "1"});
+  EXPECT_EQ(show.code, 0) << show.out;
+  EXPECT_THAT(show.out, HasSubstr("from newer:1"));
+  EXPECT_EQ(Cli({node, "quarantine", "show", "abc"}).code, 2);
+  CliRun missing = Cli({node, "quarantine", "show", "99"});
+  EXPECT_EQ(missing.code, 1) << missing.out;
+  EXPECT_THAT(missing.out, HasSubstr("not found"));
+  CliRun retry = Cli({node, "quarantine", "retry", "1", "--by=op-zhou"});
+  EXPECT_EQ(retry.code, 1) << retry.out;
+  EXPECT_THAT(retry.out, HasSubstr("still refused"));
+  CliRun no_reason = Cli({node, "quarantine", "discard", "1", "--by=op-zhou"});
+  EXPECT_EQ(no_reason.code, 2) << no_reason.out;
+  EXPECT_THAT(no_reason.out, HasSubstr("--reason"));
+  CliRun discard = Cli({node, "quarantine", "discard", "1", "--by=op-zhou",
+                        "--reason=新版本节点的数据，本版本不支持"});
+  EXPECT_EQ(discard.code, 0) << discard.out;
+  EXPECT_THAT(discard.out, HasSubstr("discarded 1"));
+  EXPECT_THAT(Cli({node, "quarantine", "list"}).out,
+              HasSubstr("nothing quarantined"));
+  CliRun audit = Cli({node, "audit"});
+  EXPECT_THAT(audit.out, HasSubstr("op-zhou@yatai  quarantine_discard"));
+  EXPECT_THAT(audit.out, HasSubstr("vaccinations/v1 from newer:1"));
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        CliRun c = Cli({"--node=" + (*central)->address(), "audit"});
+        return c.out.find("quarantine_discard") != std::string::npos;
+      },
+      absl::Seconds(20)))
+      << (*community)->LogTail();
+}
+
 }  // namespace
 }  // namespace outpost::testing
