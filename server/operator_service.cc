@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <map>
-#include <random>
 #include <vector>
 
 #include "absl/strings/numbers.h"
@@ -11,6 +10,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "server/audit.h"
 #include "server/grpc_status.h"
 #include "server/id_card.h"
 #include "server/offload.h"
@@ -384,37 +384,6 @@ absl::Status OperatorService::DoQuarantineShow(
                                           "already?)"));
 }
 
-std::string OperatorService::AuditScope(const std::string& scope) const {
-  if (!scope.empty() && store_->scopes().Contains(scope)) return scope;
-  const std::vector<std::string> own = store_->scopes().ToList();
-  if (own.size() == 1 && own[0] != "*") return own[0];
-  return store_->node_id();
-}
-
-sync::WriteRequest OperatorService::AuditRecord(const std::string& scope,
-                                                const std::string& action,
-                                                const std::string& target,
-                                                const std::string& detail,
-                                                const std::string& reason,
-                                                const std::string& author) {
-  static thread_local std::mt19937_64 random(std::random_device{}());
-  const int64_t now_ms = absl::ToUnixMillis(absl::Now());
-  sync::WriteRequest w;
-  w.table = "sys_audit";
-  w.row_id = absl::StrCat(store_->node_id(), "/", now_ms, "/",
-                          absl::Hex(random(), absl::kZeroPad16));
-  w.scope = scope;
-  w.author = author;
-  w.Set("action", sync::TextValue(action))
-      .Set("target", sync::TextValue(target))
-      .Set("detail", sync::TextValue(detail))
-      .Set("reason", sync::TextValue(reason))
-      .Set("author", sync::TextValue(author))
-      .Set("node", sync::TextValue(store_->node_id()))
-      .Set("at_ms", sync::IntValue(now_ms));
-  return w;
-}
-
 grpc::ServerUnaryReactor* OperatorService::QuarantineRetry(
     grpc::CallbackServerContext* context,
     const outpost::v1::QuarantineActionRequest* request,
@@ -448,11 +417,11 @@ absl::Status OperatorService::DoQuarantineAction(
   const std::string target =
       absl::StrCat("quarantine ", entry.id(), ": ", entry.table(), "/",
                    entry.row_id(), " from ", entry.origin(), ":", entry.seq());
-  const sync::WriteRequest record =
-      AuditRecord(AuditScope(entry.scope()),
-                  retry ? "quarantine_retry" : "quarantine_discard", target,
-                  absl::StrCat(entry.code(), ": ", entry.reason()),
-                  request.reason(), author);
+  const sync::WriteRequest record = AuditWrite(
+      *store_, {AuditScopeFor(*store_, entry.scope()),
+                retry ? "quarantine_retry" : "quarantine_discard", target,
+                absl::StrCat(entry.code(), ": ", entry.reason()),
+                request.reason(), author});
   if (!retry) return store_->DiscardQuarantined(request.id(), &record);
   absl::Status status = store_->RetryQuarantined(request.id(), &record);
   if (!status.ok() && !absl::IsNotFound(status) &&
@@ -588,8 +557,9 @@ absl::Status OperatorService::DoRepair(
       " at ", upstream_id, "), ",
       response->equal() ? "digests equal" : "digests still differ");
   return store_
-      ->Write(AuditRecord(scope, "repair", absl::StrCat("scope ", scope),
-                          detail, request.reason(), author))
+      ->Write(
+          AuditWrite(*store_, {scope, "repair", absl::StrCat("scope ", scope),
+                               detail, request.reason(), author}))
       .status();
 }
 

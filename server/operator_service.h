@@ -101,17 +101,6 @@ class OperatorService final : public outpost::v1::Operator::CallbackService {
   absl::Status DoAudit(const outpost::v1::AuditRequest& request,
                        outpost::v1::AuditResponse* response);
 
-  // An audit row of sys_audit for `action` on `target`, in `scope`.
-  sync::WriteRequest AuditRecord(const std::string& scope,
-                                 const std::string& action,
-                                 const std::string& target,
-                                 const std::string& detail,
-                                 const std::string& reason,
-                                 const std::string& author);
-  // The scope an audit row of a quarantined change goes to: the change's
-  // when this node holds it, else this node's own.
-  std::string AuditScope(const std::string& scope) const;
-
   sync::Store* const store_;
   Upstream* const upstream_;
   WorkPool pool_{4};
