@@ -9,7 +9,7 @@
 // sys_resolutions (written with the superseding write), quarantine actions
 // and repairs in sys_audit. Audit reads both; nothing is written twice.
 //
-// Repair: the node pulls every change of the scope from the upstream's log
+// Repair (operator_repair.cc): the node pulls every change of the scope from the upstream's log
 // (RepairPull, pages of <= 1000 changes / 1 MiB) and pushes its own
 // (RepairPush); both sides apply them with Store::ApplyRepair, which applies
 // what the version vector counts as seen but the log lacks. Applying is
