@@ -9,13 +9,13 @@
 // sys_resolutions (written with the superseding write), quarantine actions
 // and repairs in sys_audit. Audit reads both; nothing is written twice.
 //
-// Repair (operator_repair.cc): the node pulls every change of the scope from the upstream's log
-// (RepairPull, pages of <= 1000 changes / 1 MiB) and pushes its own
-// (RepairPush); both sides apply them with Store::ApplyRepair, which applies
-// what the version vector counts as seen but the log lacks. Applying is
-// idempotent by dot, so a repair can be repeated safely. The repair's audit
-// row is written once the exchange is done (it spans both nodes, so it cannot
-// share their transactions).
+// Repair (operator_repair.cc): the node pulls every change of the scope
+// from the upstream's log (RepairPull, pages of <= 1000 changes / 1 MiB) and
+// pushes its own (RepairPush); both sides apply them with Store::ApplyRepair,
+// which applies what the version vector counts as seen but the log lacks.
+// Applying is idempotent by dot, so a repair can be repeated safely. The
+// repair's audit row is written once the exchange is done (it spans both nodes,
+// so it cannot share their transactions).
 //
 // Thread-safety: gRPC callback threads only schedule work on the pool.
 #ifndef OUTPOST_SERVER_OPERATOR_SERVICE_H_
