@@ -60,6 +60,9 @@ int AdminCommand(Client& client, bool json,
                  const std::vector<std::string>& args);
 int CommunityCommand(Client& client, bool json,
                      const std::vector<std::string>& args);
+// conflicts, quarantine, repair, audit (cli_conflicts.cc).
+int ConflictsCommand(Client& client, bool json,
+                     const std::vector<std::string>& args);
 
 }  // namespace outpost::client
 

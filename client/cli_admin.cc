@@ -1,4 +1,4 @@
-// `outpost` commands about the node itself: status, verify, conflicts.
+// `outpost` commands about the node itself: status, verify.
 #include <cstdio>
 #include <iostream>
 #include <string>
@@ -69,27 +69,10 @@ int CmdVerify(Client& client, bool json) {
       if (!e.equal()) differ.push_back(absl::StrCat(e.table(), "/", e.scope()));
     }
     std::cerr << "outpost: differs from upstream " << v->upstream() << ": "
-              << absl::StrJoin(differ, ", ") << std::endl;
+              << absl::StrJoin(differ, ", ")
+              << " (outpost repair --scope=S re-exchanges a scope)"
+              << std::endl;
     return kExitRefused;
-  }
-  return 0;
-}
-
-int CmdConflictsList(Client& client, bool json) {
-  outpost::v1::ConflictsRequest request;
-  request.set_table(absl::GetFlag(FLAGS_table));
-  request.set_scope(absl::GetFlag(FLAGS_community));
-  absl::StatusOr<outpost::v1::ConflictsResponse> c = client.Conflicts(request);
-  if (!c.ok()) return Fail(c.status());
-  if (json) {
-    PrintJson(*c);
-    return 0;
-  }
-  if (c->conflicts().empty()) std::printf("没有冲突 (no conflicts)\n");
-  for (const auto& x : c->conflicts()) {
-    std::printf("%s  %s %s.%s (%s, %s) %d values\n", x.id().c_str(),
-                x.table().c_str(), x.row_id().c_str(), x.field().c_str(),
-                x.scope().c_str(), x.kind().c_str(), x.values_size());
   }
   return 0;
 }
@@ -99,12 +82,8 @@ int CmdConflictsList(Client& client, bool json) {
 int AdminCommand(Client& client, bool json,
                  const std::vector<std::string>& args) {
   const std::string command = args.empty() ? "" : args[0];
-  const std::string sub = args.size() > 1 ? args[1] : "";
   if (command == "status") return CmdStatus(client, json);
   if (command == "verify") return CmdVerify(client, json);
-  if (command == "conflicts" && (sub == "list" || sub.empty())) {
-    return CmdConflictsList(client, json);
-  }
   return kNotMine;
 }
 

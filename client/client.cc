@@ -2,12 +2,15 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <algorithm>
 #include <thread>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "outpost/v1/community.grpc.pb.h"
 #include "outpost/v1/node.grpc.pb.h"
+#include "outpost/v1/operator.grpc.pb.h"
 #include "server/grpc_status.h"
 
 namespace outpost::client {
@@ -23,6 +26,7 @@ class Client::Impl {
         options.address, grpc::InsecureChannelCredentials(), args);
     admin_ = outpost::v1::Admin::NewStub(channel_);
     community_ = outpost::v1::Community::NewStub(channel_);
+    operator_ = outpost::v1::Operator::NewStub(channel_);
   }
 
   // Runs one unary call with the deadline; maps the status and names the node
@@ -55,6 +59,7 @@ class Client::Impl {
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<outpost::v1::Admin::Stub> admin_;
   std::unique_ptr<outpost::v1::Community::Stub> community_;
+  std::unique_ptr<outpost::v1::Operator::Stub> operator_;
 };
 
 absl::StatusOr<std::unique_ptr<Client>> Client::Connect(
@@ -199,5 +204,82 @@ OUTPOST_COMMUNITY_CALL(ListCommunities, ListCommunitiesRequest,
 OUTPOST_COMMUNITY_CALL(AddStaff, AddStaffRequest, IdResponse)
 OUTPOST_COMMUNITY_CALL(ListStaff, ListStaffRequest, ListStaffResponse)
 #undef OUTPOST_COMMUNITY_CALL
+
+// ---- Operator ----
+
+absl::StatusOr<outpost::v1::ConflictShowResponse> Client::ConflictShow(
+    const outpost::v1::ConflictShowRequest& r) {
+  return impl_->Call<outpost::v1::ConflictShowRequest,
+                     outpost::v1::ConflictShowResponse>(
+      impl_->operator_.get(), &outpost::v1::Operator::Stub::ConflictShow, r);
+}
+
+absl::StatusOr<outpost::v1::ConflictResolveResponse> Client::ConflictResolve(
+    const outpost::v1::ConflictResolveRequest& r) {
+  return impl_->Call<outpost::v1::ConflictResolveRequest,
+                     outpost::v1::ConflictResolveResponse>(
+      impl_->operator_.get(), &outpost::v1::Operator::Stub::ConflictResolve, r);
+}
+
+absl::StatusOr<outpost::v1::QuarantineListResponse> Client::QuarantineList() {
+  return impl_->Call<outpost::v1::QuarantineListRequest,
+                     outpost::v1::QuarantineListResponse>(
+      impl_->operator_.get(), &outpost::v1::Operator::Stub::QuarantineList,
+      outpost::v1::QuarantineListRequest());
+}
+
+absl::StatusOr<outpost::v1::QuarantineView> Client::QuarantineShow(int64_t id) {
+  outpost::v1::QuarantineShowRequest r;
+  r.set_id(id);
+  return impl_
+      ->Call<outpost::v1::QuarantineShowRequest, outpost::v1::QuarantineView>(
+          impl_->operator_.get(), &outpost::v1::Operator::Stub::QuarantineShow,
+          r);
+}
+
+absl::Status Client::QuarantineRetry(
+    const outpost::v1::QuarantineActionRequest& r) {
+  return impl_
+      ->Call<outpost::v1::QuarantineActionRequest,
+             outpost::v1::QuarantineActionResponse>(
+          impl_->operator_.get(), &outpost::v1::Operator::Stub::QuarantineRetry,
+          r)
+      .status();
+}
+
+absl::Status Client::QuarantineDiscard(
+    const outpost::v1::QuarantineActionRequest& r) {
+  return impl_
+      ->Call<outpost::v1::QuarantineActionRequest,
+             outpost::v1::QuarantineActionResponse>(
+          impl_->operator_.get(),
+          &outpost::v1::Operator::Stub::QuarantineDiscard, r)
+      .status();
+}
+
+absl::StatusOr<outpost::v1::RepairResponse> Client::Repair(
+    const outpost::v1::RepairRequest& r) {
+  grpc::ClientContext context;
+  context.set_deadline(
+      std::chrono::system_clock::now() +
+      std::max(std::chrono::milliseconds(60000),
+               absl::ToChronoMilliseconds(impl_->options_.timeout)));
+  outpost::v1::RepairResponse response;
+  grpc::Status status = impl_->operator_->Repair(&context, r, &response);
+  if (status.ok()) return response;
+  if (status.error_code() == grpc::StatusCode::UNAVAILABLE &&
+      !absl::StrContains(status.error_message(), "upstream")) {
+    return absl::UnavailableError(
+        absl::StrCat("node ", impl_->options_.address,
+                     " unreachable: ", status.error_message()));
+  }
+  return server::FromGrpcStatus(status);
+}
+
+absl::StatusOr<outpost::v1::AuditResponse> Client::Audit(
+    const outpost::v1::AuditRequest& r) {
+  return impl_->Call<outpost::v1::AuditRequest, outpost::v1::AuditResponse>(
+      impl_->operator_.get(), &outpost::v1::Operator::Stub::Audit, r);
+}
 
 }  // namespace outpost::client

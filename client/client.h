@@ -20,6 +20,7 @@
 #include "absl/time/time.h"
 #include "outpost/v1/community.pb.h"
 #include "outpost/v1/node.pb.h"
+#include "outpost/v1/operator.pb.h"
 
 namespace outpost::client {
 
@@ -95,6 +96,22 @@ class Client {
   absl::StatusOr<outpost::v1::ImportResult> ImportResidents(
       const std::string& csv, bool skip_bad,
       const std::function<void(size_t, size_t)>& progress);
+
+  // The Operator service (conflicts, quarantine, repair, audit).
+  absl::StatusOr<outpost::v1::ConflictShowResponse> ConflictShow(
+      const outpost::v1::ConflictShowRequest& r);
+  absl::StatusOr<outpost::v1::ConflictResolveResponse> ConflictResolve(
+      const outpost::v1::ConflictResolveRequest& r);
+  absl::StatusOr<outpost::v1::QuarantineListResponse> QuarantineList();
+  absl::StatusOr<outpost::v1::QuarantineView> QuarantineShow(int64_t id);
+  absl::Status QuarantineRetry(const outpost::v1::QuarantineActionRequest& r);
+  absl::Status QuarantineDiscard(const outpost::v1::QuarantineActionRequest& r);
+  // Re-exchanges a scope with the upstream; takes as long as the scope is big
+  // (at least a minute allowed, whatever Options::timeout says).
+  absl::StatusOr<outpost::v1::RepairResponse> Repair(
+      const outpost::v1::RepairRequest& r);
+  absl::StatusOr<outpost::v1::AuditResponse> Audit(
+      const outpost::v1::AuditRequest& r);
 
   const std::string& address() const;
 

@@ -35,7 +35,7 @@ int Run(const std::vector<char*>& argv) {
   if (!client.ok()) return Fail(client.status());
   const bool json = absl::GetFlag(FLAGS_json);
   const std::vector<std::string> args(argv.begin() + 1, argv.end());
-  for (auto* group : {&AdminCommand, &CommunityCommand}) {
+  for (auto* group : {&AdminCommand, &CommunityCommand, &ConflictsCommand}) {
     const int code = group(**client, json, args);
     if (code != kNotMine) return code;
   }
@@ -69,7 +69,13 @@ int main(int argc, char** argv) {
       "  alerts list [--status] | alerts ack|handle|close ID --note --by\n"
       "  health record --resident=ID --temp=T [--symptoms --by] | health due "
       "[--interval_hours]\n"
-      "  import residents FILE.csv [--skip_bad]");
+      "  import residents FILE.csv [--skip_bad]\n"
+      "  conflicts list [--table --community --since] | conflicts show ID\n"
+      "  conflicts resolve ID (--pick=N | --value=V | --stay_deleted | "
+      "--restore) --reason [--by]\n"
+      "  quarantine list | show ID | retry ID [--reason --by] | discard ID "
+      "--reason [--by]\n"
+      "  repair --scope=S [--reason --by] | audit [--since]");
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   // UTF-8 for display widths of Chinese text; the output bytes are unchanged.
   std::setlocale(LC_CTYPE, "C.UTF-8");

@@ -113,6 +113,20 @@ sync::Schema OutpostSchema() {
         {"actor", FieldType::kText}},
        "",
        {}});
+  // Operator actions other than conflict resolutions (those are in the
+  // engine's sys_resolutions): quarantine retry/discard, repair. Written in
+  // the same transaction as the action; see server/operator_service.h.
+  add({"sys_audit",
+       MergePolicy::kAppendOnly,
+       {{"action", FieldType::kText},
+        {"target", FieldType::kText},
+        {"detail", FieldType::kText},
+        {"reason", FieldType::kText},
+        {"author", FieldType::kText},
+        {"node", FieldType::kText},
+        {"at_ms", FieldType::kInt}},
+       "",
+       {}});
   return schema;
 }
 

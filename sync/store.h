@@ -292,8 +292,21 @@ class Store {
   // ---- Quarantine ----
   absl::StatusOr<std::vector<QuarantineEntry>> ListQuarantine();
   // Validates again and applies (after an upgrade, a scope change).
-  absl::Status RetryQuarantined(int64_t id);
-  absl::Status DiscardQuarantined(int64_t id);
+  // `record`, when given, is written in the same transaction (the operator's
+  // audit entry): the action and its record commit together or not at all.
+  absl::Status RetryQuarantined(int64_t id,
+                                const WriteRequest* record = nullptr);
+  absl::Status DiscardQuarantined(int64_t id,
+                                  const WriteRequest* record = nullptr);
+
+  // ---- Repair ----
+  // Applies a re-sent log of one scope from `peer` in one transaction. Unlike
+  // ApplyBatch, a change our vv counts as seen but that never reached our log
+  // (quarantined and discarded here, or vouched for by a watermark and then
+  // retried elsewhere) is validated and applied now; one still refused is
+  // quarantined again (once). Changes in our log are duplicates.
+  absl::StatusOr<ApplyResult> ApplyRepair(const PeerInfo& peer,
+                                          const std::vector<Change>& changes);
 
   // Ledger balances below zero, "table/k1=v1,k2=v2: -3".
   absl::StatusOr<std::vector<std::string>> NegativeBalances();

@@ -383,7 +383,7 @@ absl::StatusOr<std::vector<QuarantineEntry>> Store::ListQuarantine() {
   return out;
 }
 
-absl::Status Store::RetryQuarantined(int64_t id) {
+absl::Status Store::RetryQuarantined(int64_t id, const WriteRequest* record) {
   NotifyOnExit notify{this};
   absl::MutexLock lock(&db_mu_);
   Statement& st = db_->Cached(
@@ -422,20 +422,79 @@ absl::Status Store::RetryQuarantined(int64_t id) {
     }
     Statement& del = db_->Cached("DELETE FROM _quarantine WHERE id = ?1");
     del.BindInt(1, id);
-    return del.Run();
+    RETURN_IF_ERROR(del.Run());
+    if (record != nullptr) RETURN_IF_ERROR(WriteInTxn(txn, *record).status());
+    return absl::OkStatus();
   });
 }
 
-absl::Status Store::DiscardQuarantined(int64_t id) {
+absl::Status Store::DiscardQuarantined(int64_t id, const WriteRequest* record) {
+  NotifyOnExit notify{this};
   absl::MutexLock lock(&db_mu_);
-  Statement& del = db_->Cached("DELETE FROM _quarantine WHERE id = ?1");
-  del.BindInt(1, id);
-  RETURN_IF_ERROR(del.Run());
-  if (db_->Changes() == 0) {
-    return absl::NotFoundError(
-        absl::StrCat("quarantine entry ", id, " not found"));
-  }
-  return absl::OkStatus();
+  return RunTxn([&](Txn& txn) -> absl::Status {
+    Statement& del = db_->Cached("DELETE FROM _quarantine WHERE id = ?1");
+    del.BindInt(1, id);
+    RETURN_IF_ERROR(del.Run());
+    if (db_->Changes() == 0) {
+      return absl::NotFoundError(
+          absl::StrCat("quarantine entry ", id, " not found"));
+    }
+    if (record != nullptr) RETURN_IF_ERROR(WriteInTxn(txn, *record).status());
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<ApplyResult> Store::ApplyRepair(
+    const PeerInfo& peer, const std::vector<Change>& changes) {
+  NotifyOnExit notify{this};
+  absl::MutexLock lock(&db_mu_);
+  ApplyResult result;
+  RETURN_IF_ERROR(RunTxn([&](Txn& txn) -> absl::Status {
+    for (const Change& change : changes) {
+      const Dot& dot = change.dot();
+      if (!txn.vv.Seen(dot)) {
+        RETURN_IF_ERROR(
+            OfferRemote(txn, peer, /*peer_covers=*/false, change, &result));
+        continue;
+      }
+      Statement& logged = db_->Cached(
+          "SELECT 1 FROM _log WHERE origin = ?1 AND seq = ?2 UNION ALL "
+          "SELECT 1 FROM _quarantine WHERE origin = ?1 AND seq = ?2");
+      logged.BindText(1, dot.origin());
+      logged.BindInt(2, static_cast<int64_t>(dot.seq()));
+      ASSIGN_OR_RETURN(bool known, logged.Step());
+      logged.Reset();
+      if (known) {  // applied here, or already waiting for an operator
+        ++result.duplicates;
+        continue;
+      }
+      absl::Status refused;
+      if (!peer.scopes.Contains(change.scope())) {
+        refused = absl::PermissionDeniedError(absl::StrCat(
+            "peer ", peer.node_id, " may not write scope ", change.scope(),
+            " (it holds ", peer.scopes.ToString(), ")"));
+      } else if (!options_.scopes.Contains(change.scope())) {
+        refused = absl::PermissionDeniedError(absl::StrCat(
+            "scope ", change.scope(), " is outside this node's scopes (",
+            options_.scopes.ToString(), ")"));
+      } else {
+        refused = ValidateChange(change);
+      }
+      if (refused.ok()) {
+        absl::Status applied = ApplyChange(txn, change);
+        if (applied.ok()) {
+          ++result.applied;
+          continue;
+        }
+        if (!IsRefusal(applied)) return applied;
+        refused = applied;
+      }
+      ++result.quarantined;
+      RETURN_IF_ERROR(Quarantine(peer, change, refused));
+    }
+    return absl::OkStatus();
+  }));
+  return result;
 }
 
 // ---- Ledger ----
