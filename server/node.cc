@@ -119,6 +119,8 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const NodeOptions& options) {
 
   node->community_ =
       std::make_unique<CommunityService>(node->store_.get(), options.id_key);
+  node->consolidation_ = std::make_unique<ConsolidationService>(
+      node->store_.get(), options.role);
 
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(),
@@ -126,6 +128,7 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const NodeOptions& options) {
   builder.RegisterService(node->replication_.get());
   builder.RegisterService(node->admin_.get());
   builder.RegisterService(node->community_.get());
+  builder.RegisterService(node->consolidation_.get());
   builder.SetMaxReceiveMessageSize(8 << 20);
   // gRPC sets SO_REUSEPORT by default: two nodes could share a port.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);

@@ -18,6 +18,7 @@
 #include "absl/status/statusor.h"
 #include "server/admin_service.h"
 #include "server/community_service.h"
+#include "server/consolidation_service.h"
 #include "server/peers.h"
 #include "server/replication_service.h"
 #include "server/upstream.h"
@@ -62,6 +63,7 @@ class Node {
   std::unique_ptr<ReplicationService> replication_;
   std::unique_ptr<AdminService> admin_;
   std::unique_ptr<CommunityService> community_;
+  std::unique_ptr<ConsolidationService> consolidation_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
   absl::Mutex mu_;
