@@ -60,6 +60,8 @@ int AdminCommand(Client& client, bool json,
                  const std::vector<std::string>& args);
 int CommunityCommand(Client& client, bool json,
                      const std::vector<std::string>& args);
+int ConsolidationCommand(Client& client, bool json,
+                         const std::vector<std::string>& args);
 
 }  // namespace outpost::client
 
