@@ -122,7 +122,8 @@ absl::StatusOr<std::string> ConsolidationService::LocationScope(
   return absl::NotFoundError(
       absl::StrCat("location: \"", location,
                    "\" is not a community, checkpoint, enterprise or the "
-                   "warehouse"));
+                   "warehouse",
+                   store_->scopes().all() ? "" : " known to this node"));
 }
 
 #define OUTPOST_OFFLOAD(Name, Request, Response)                        \
@@ -275,14 +276,14 @@ absl::Status ConsolidationService::DoSubmitReport(
   RETURN_IF_ERROR(Required("date", request.date()));
   RETURN_IF_ERROR(DayWindow(request.date(), absl::LocalTimeZone()).status());
   RETURN_IF_ERROR(Required("by", request.by()));  // the confirming operator
-  if (!KnownCommunity(request.community())) {
-    return absl::NotFoundError(absl::StrCat(
-        "community: \"", request.community(), "\" is not registered"));
-  }
   if (!store_->scopes().Contains(request.community())) {
     return absl::PermissionDeniedError(
         absl::StrCat("community: \"", request.community(),
                      "\" is not held by this node; submit at its office"));
+  }
+  if (!KnownCommunity(request.community())) {
+    return absl::NotFoundError(absl::StrCat(
+        "community: \"", request.community(), "\" is not registered"));
   }
   pb::DailyReport& r = *response;
   RETURN_IF_ERROR(ComputeFigures(request.community(), request.date(), &r));
