@@ -310,7 +310,13 @@ absl::Status ConsolidationService::DoSubmitReport(
   r.set_date(request.date());
   r.set_zero(request.zero());
   r.set_by(request.by());
-  r.set_submitted_ms(NowMs());
+  // A resubmission (a correction) keeps the first submission time, so a
+  // report sent on time and corrected later is not late.
+  int64_t first_ms = 0;
+  RETURN_IF_ERROR(
+      Query("SELECT submitted_ms FROM daily_reports WHERE id = ?1", {r.id()},
+            [&](sync::Statement& st) { first_ms = st.ColumnInt(0); }));
+  r.set_submitted_ms(first_ms > 0 ? first_ms : NowMs());
   r.set_note(request.note());
   sync::WriteRequest w =
       Row("daily_reports", r.id(), request.community(), request.by());
@@ -326,8 +332,8 @@ absl::Status ConsolidationService::DoSubmitReport(
       .Set("alerts_handled", IntValue(r.alerts_handled()))
       .Set("services_delivered", IntValue(r.services_delivered()))
       .Set("actor", TextValue(r.by()))
-      .Set("submitted_ms", IntValue(r.submitted_ms()))
       .Set("note", TextValue(r.note()));
+  if (first_ms == 0) w.Set("submitted_ms", IntValue(r.submitted_ms()));
   return store_->Write(w).status();
 }
 

@@ -215,12 +215,13 @@ absl::StatusOr<int> ConsolidationService::CheckNegativeBalances() {
     absl::StatusOr<std::string> scope = LocationScope(location);
     if (!scope.ok() || !store_->scopes().Contains(*scope)) continue;
     const std::string subject = absl::StrCat(item, "@", location);
-    // At most one open alert per (item, location). Every node numbers them
-    // the same way, so two nodes raising it after the same merge write the
-    // same row.
+    // At most one alert per (item, location) that is not closed: closing
+    // it while the stock is still below zero raises a new one. Every node
+    // numbers them the same way, so two nodes raising it after the same merge
+    // write the same row.
     int64_t open = 0, total = 0;
     RETURN_IF_ERROR(Query(
-        "SELECT COALESCE(SUM(status IN ('open', 'acknowledged')), 0), "
+        "SELECT COALESCE(SUM(status != 'closed'), 0), "
         "COUNT(*) FROM alerts WHERE kind = 'negative_balance' AND subject = ?1",
         {subject}, [&](sync::Statement& st) {
           open = st.ColumnInt(0);

@@ -210,6 +210,20 @@ TEST(ConsolidationE2E, CommunitiesReportWhileCentralIsDown) {
   EXPECT_EQ(reports->reports(1).fevers(), 1);
   EXPECT_TRUE(reports->reports(0).zero());
 
+  // Central submitting the same report (a correction) is the same row, and
+  // keeps the first submission time.
+  auto again = Submit(c, "yatai", today, false);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->submitted_ms(), reports->reports(1).submitted_ms());
+  EXPECT_EQ(again->fevers(), 1);  // the same figures from the synced data
+  auto after = c.X<pb::ListReportsResponse>(&XStub::ListReports, list);
+  EXPECT_EQ(after->reports_size(), 2);
+  ASSERT_TRUE(
+      WaitFor([&] { return VerifiedEqual(**yatai); }, absl::Seconds(30)));
+  auto conflicts = ConflictIds(**central);
+  ASSERT_TRUE(conflicts.ok());
+  EXPECT_THAT(*conflicts, IsEmpty());
+
   // The central summary sees the whole sub-district by community.
   auto summary =
       c.X<pb::SummaryResponse>(&XStub::Summary, pb::SummaryRequest());
