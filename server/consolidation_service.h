@@ -68,14 +68,17 @@ class ConsolidationService final
   OUTPOST_UNARY(Summary, SummaryRequest, SummaryResponse)
 #undef OUTPOST_UNARY
 
-  // Server streaming: the header, then the rows in chunks of 1000.
+  // Server streaming: the header with the first page, then pages of
+  // kExportPageRows rows in id order.
   grpc::ServerWriteReactor<outpost::v1::ExportChunk>* Export(
       grpc::CallbackServerContext* context,
       const outpost::v1::ExportRequest* request) override;
-  // Every row of a domain table as text cells (ID-card numbers masked);
-  // INVALID_ARGUMENT for a table that is not exportable.
-  absl::Status ExportTable(const std::string& table,
-                           std::vector<outpost::v1::ExportChunk>* chunks);
+  // One page of a domain table's rows after `after_id` ("" = the first
+  // page, which also carries the header) as text cells, ID-card numbers
+  // masked. INVALID_ARGUMENT for a table that is not exportable.
+  absl::Status ExportPage(const std::string& table, const std::string& after_id,
+                          outpost::v1::ExportChunk* chunk);
+  static constexpr int kExportPageRows = 1000;
 
   // Raises the negative-balance alerts now; returns how many it created.
   absl::StatusOr<int> CheckNegativeBalances();

@@ -130,8 +130,9 @@ absl::Status ConsolidationService::DoSummary(const pb::SummaryRequest& request,
       });
 }
 
-absl::Status ConsolidationService::ExportTable(
-    const std::string& table, std::vector<pb::ExportChunk>* chunks) {
+absl::Status ConsolidationService::ExportPage(const std::string& table,
+                                              const std::string& after_id,
+                                              pb::ExportChunk* chunk) {
   const sync::TableDef* def = store_->schema().table(table);
   if (def == nullptr || absl::StartsWith(table, "sys_")) {
     std::vector<std::string> names;
@@ -141,24 +142,22 @@ absl::Status ConsolidationService::ExportTable(
     return absl::InvalidArgumentError(absl::StrCat(
         "table: \"", table, "\" is not one of ", absl::StrJoin(names, ", ")));
   }
-  pb::ExportChunk head;
   std::vector<std::string> columns = {"id", "scope"};
   for (const sync::FieldDef& f : def->fields) columns.push_back(f.name);
   std::vector<std::string> quoted;
   int mask_column = -1;
   for (size_t i = 0; i < columns.size(); ++i) {
-    head.add_header(columns[i]);
+    if (after_id.empty()) chunk->add_header(columns[i]);
     quoted.push_back(sync::QuoteId(columns[i]));
     if (columns[i] == "id_number") mask_column = static_cast<int>(i);
   }
-  chunks->push_back(std::move(head));
-  // Names come from the schema, never from the request.
-  const std::string sql =
-      absl::StrCat("SELECT ", absl::StrJoin(quoted, ", "), " FROM ",
-                   sync::QuoteId(table), " ORDER BY id");
-  return Query(sql, {}, [&](sync::Statement& st) {
-    if (chunks->back().rows_size() >= 1000) chunks->emplace_back();
-    pb::ExportRow* row = chunks->back().add_rows();
+  // Names come from the schema, never from the request. Keyset paging by
+  // id: each page is one short read, and memory stays bounded.
+  const std::string sql = absl::StrCat(
+      "SELECT ", absl::StrJoin(quoted, ", "), " FROM ", sync::QuoteId(table),
+      " WHERE id > ?1 ORDER BY id LIMIT ", kExportPageRows);
+  return Query(sql, {after_id}, [&](sync::Statement& st) {
+    pb::ExportRow* row = chunk->add_rows();
     for (int c = 0; c < st.ColumnCount(); ++c) {
       std::string cell = st.ColumnIsNull(c) ? "" : st.ColumnText(c);
       if (c == mask_column && !cell.empty()) cell = MaskIdNumber(cell);
@@ -169,38 +168,46 @@ absl::Status ConsolidationService::ExportTable(
 
 namespace {
 
+// Streams a table page by page: each page is read on the pool, written, and
+// the next one read only once the write is done.
 class ExportReactor : public grpc::ServerWriteReactor<pb::ExportChunk> {
  public:
   ExportReactor(ConsolidationService* service, WorkPool* pool,
-                std::string table) {
-    pool->Schedule([this, service, table] {
-      absl::Status status = service->ExportTable(table, &chunks_);
-      if (!status.ok()) {
-        Finish(ToGrpcStatus(status));
-        return;
-      }
-      Next();
-    });
+                std::string table)
+      : service_(service), pool_(pool), table_(std::move(table)) {
+    ReadNext();
   }
   void OnWriteDone(bool ok) override {
     if (!ok) {
       Finish(grpc::Status(grpc::StatusCode::CANCELLED, "export cancelled"));
       return;
     }
-    Next();
+    if (chunk_.rows_size() < ConsolidationService::kExportPageRows) {
+      Finish(grpc::Status::OK);  // that was the last page
+      return;
+    }
+    after_id_ = chunk_.rows(chunk_.rows_size() - 1).cells(0);
+    ReadNext();
   }
   void OnDone() override { delete this; }
 
  private:
-  void Next() {
-    if (next_ == chunks_.size()) {
-      Finish(grpc::Status::OK);
-      return;
-    }
-    StartWrite(&chunks_[next_++]);
+  void ReadNext() {
+    pool_->Schedule([this] {
+      chunk_.Clear();
+      absl::Status status = service_->ExportPage(table_, after_id_, &chunk_);
+      if (!status.ok()) {
+        Finish(ToGrpcStatus(status));
+        return;
+      }
+      StartWrite(&chunk_);
+    });
   }
-  std::vector<pb::ExportChunk> chunks_;
-  size_t next_ = 0;
+  ConsolidationService* const service_;
+  WorkPool* const pool_;
+  const std::string table_;
+  std::string after_id_;
+  pb::ExportChunk chunk_;
 };
 
 }  // namespace

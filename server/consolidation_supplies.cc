@@ -199,19 +199,16 @@ absl::Status ConsolidationService::DoListDonations(
 }
 
 absl::StatusOr<int> ConsolidationService::CheckNegativeBalances() {
-  ASSIGN_OR_RETURN(std::vector<std::string> negatives,
-                   store_->NegativeBalances());
+  // On the reader connection: the check never holds up writes.
+  std::vector<std::pair<std::string, std::string>> negatives;
+  RETURN_IF_ERROR(Query(
+      "SELECT item, location FROM supply_movements GROUP BY item, location "
+      "HAVING SUM(qty) < 0",
+      {}, [&](sync::Statement& st) {
+        negatives.emplace_back(st.ColumnText(0), st.ColumnText(1));
+      }));
   int raised = 0;
-  for (const std::string& entry : negatives) {
-    // "supply_movements/<item>,<location>: <sum>"
-    if (!absl::StartsWith(entry, "supply_movements/")) continue;
-    const std::string rest = entry.substr(sizeof("supply_movements/") - 1);
-    const size_t colon = rest.rfind(": ");
-    const std::string key = rest.substr(0, colon);
-    const size_t comma = key.find(',');
-    if (colon == std::string::npos || comma == std::string::npos) continue;
-    const std::string item = key.substr(0, comma);
-    const std::string location = key.substr(comma + 1);
+  for (const auto& [item, location] : negatives) {
     absl::StatusOr<std::string> scope = LocationScope(location);
     if (!scope.ok() || !store_->scopes().Contains(*scope)) continue;
     const std::string subject = absl::StrCat(item, "@", location);

@@ -180,6 +180,21 @@ TEST(ConsolidationCliE2E, CentralOfficeWorkflows) {
   EXPECT_THAT(content.str(), HasSubstr("张伟"));
   EXPECT_THAT(content.str(), HasSubstr(server::MaskIdNumber(id_number)));
   EXPECT_THAT(content.str(), Not(HasSubstr(id_number)));
+  // A table larger than one page streams whole, in id order.
+  ASSERT_TRUE(PutPassages(**central, "yatai", 0, 2500).ok());
+  const std::string passages = dir.path() + "/passages.csv";
+  CliRun big = Cli({node, "--json", "export", "passages", "--out=" + passages});
+  EXPECT_EQ(big.code, 0) << big.out;
+  EXPECT_THAT(big.out, HasSubstr("\"rows\": 2500"));
+  std::ifstream lines_in(passages);
+  std::string line, last;
+  int lines = 0;
+  while (std::getline(lines_in, line)) {
+    ++lines;
+    last = line;
+  }
+  EXPECT_EQ(lines, 2501);
+  EXPECT_THAT(last, HasSubstr("yatai-10002499"));
   CliRun unknown =
       Cli({node, "export", "secrets", "--out=" + dir.path() + "/x.csv"});
   EXPECT_EQ(unknown.code, 2);
