@@ -377,5 +377,55 @@ TEST(ConsolidationE2E, ConcurrentIssuesMergeIntoANegativeBalanceAlert) {
   EXPECT_EQ(donations->donations(0).donor(), "爱心企业");
 }
 
+TEST(ConsolidationE2E, TwoOfficesSubmittingOfflineMakeOneReportRow) {
+  TempDir dir;
+  auto central = NodeProcess::Start(
+      {"central", "central", dir.path(), "", "127.0.0.1:0", {}});
+  ASSERT_TRUE(central.ok()) << central.status();
+  const std::string central_address = (*central)->address();
+  Api c(central_address);
+  ASSERT_TRUE(AddCommunity(c, "yatai", "亚泰").ok());
+  const std::string today = LocalDate(0);
+  // Central files yatai's report on the phone's word (nothing recorded yet)
+  // and goes down; yatai, never having seen it, files its own.
+  auto at_central = Submit(c, "yatai", today, /*zero=*/true);
+  ASSERT_TRUE(at_central.ok()) << at_central.status();
+  ASSERT_EQ((*central)->Stop(), 0);
+  auto yatai = NodeProcess::Start(
+      {"yatai", "community", dir.path(), central_address, "127.0.0.1:0", {}});
+  ASSERT_TRUE(yatai.ok()) << yatai.status();
+  Api y((*yatai)->address());
+  pb::SubmitReportRequest own;
+  own.set_community("yatai");
+  own.set_date(today);
+  own.set_by("亚泰-值班员");
+  own.set_note("补报");
+  ASSERT_TRUE(y.X<pb::DailyReport>(&XStub::SubmitReport, own).ok());
+
+  central = NodeProcess::Start(
+      {"central", "central", dir.path(), "", central_address, {}});
+  ASSERT_TRUE(central.ok()) << central.status();
+  ASSERT_TRUE(
+      WaitFor([&] { return VerifiedEqual(**yatai); }, absl::Seconds(30)));
+  pb::ListReportsRequest list;
+  list.set_date(today);
+  for (Api* api : {&c, &y}) {
+    auto reports = api->X<pb::ListReportsResponse>(&XStub::ListReports, list);
+    ASSERT_TRUE(reports.ok()) << reports.status();
+    ASSERT_EQ(reports->reports_size(), 1);  // one row, on both nodes
+  }
+  auto complete = Completeness(c, today);
+  ASSERT_TRUE(complete.ok());
+  EXPECT_THAT(complete->reported(), ElementsAre("yatai"));
+  EXPECT_THAT(complete->missing(), IsEmpty());
+  // What the two offices wrote differently is kept and shown as conflicts
+  // (the same list on both nodes) until an operator resolves them.
+  auto at_c = ConflictIds(**central);
+  auto at_y = ConflictIds(**yatai);
+  ASSERT_TRUE(at_c.ok() && at_y.ok());
+  EXPECT_FALSE(at_c->empty());
+  EXPECT_EQ(*at_c, *at_y);
+}
+
 }  // namespace
 }  // namespace outpost::testing
