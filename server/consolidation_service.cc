@@ -21,8 +21,11 @@ using sync::IntValue;
 using sync::TextValue;
 namespace pb = outpost::v1;
 
-ConsolidationService::ConsolidationService(sync::Store* store, std::string role)
-    : store_(store), role_(std::move(role)) {
+ConsolidationService::ConsolidationService(sync::Store* store, std::string role,
+                                           std::string report_deadline)
+    : store_(store),
+      role_(std::move(role)),
+      report_deadline_(std::move(report_deadline)) {
   listener_id_ = store_->AddLogListener([this] {
     absl::MutexLock lock(&mu_);
     dirty_ = true;
@@ -373,9 +376,12 @@ absl::Status ConsolidationService::DoCompleteness(
     const pb::CompletenessRequest& request,
     pb::CompletenessResponse* response) {
   RETURN_IF_ERROR(Required("date", request.date()));
-  ASSIGN_OR_RETURN(absl::Time deadline,
-                   ReportDeadline(request.date(), request.deadline(),
-                                  absl::LocalTimeZone()));
+  ASSIGN_OR_RETURN(
+      absl::Time deadline,
+      ReportDeadline(
+          request.date(),
+          request.deadline().empty() ? report_deadline_ : request.deadline(),
+          absl::LocalTimeZone()));
   std::vector<std::string> expected;
   RETURN_IF_ERROR(Query(
       "SELECT id FROM communities WHERE active = 1 ORDER BY id", {},

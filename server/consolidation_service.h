@@ -32,8 +32,11 @@ namespace outpost::server {
 class ConsolidationService final
     : public outpost::v1::Consolidation::CallbackService {
  public:
-  // `role`: "central" or "community" (shown in the summary).
-  ConsolidationService(sync::Store* store, std::string role);
+  // `role`: "central" or "community" (shown in the summary);
+  // `report_deadline`: HH:MM on the day after a report's date, the default
+  // of Completeness.
+  ConsolidationService(sync::Store* store, std::string role,
+                       std::string report_deadline = "10:00");
   ~ConsolidationService() override;
 
 #define OUTPOST_UNARY(Name, Request, Response)                              \
@@ -109,6 +112,7 @@ class ConsolidationService final
 
   sync::Store* const store_;
   const std::string role_;
+  const std::string report_deadline_;
   WorkPool pool_{4};
   int listener_id_ = 0;
   absl::Mutex mu_;

@@ -37,6 +37,8 @@ struct NodeOptions {
   bool synchronous_full = true;
   // The sub-district's key for resident ids (same on every node).
   std::string id_key;
+  // Daily reports are due at this HH:MM on the next day (consolidation).
+  std::string report_deadline = "10:00";
 };
 
 // Checks flag values; INVALID_ARGUMENT naming the flag.

@@ -61,8 +61,12 @@ std::string JsonId(const std::string& json) {
 
 TEST(ConsolidationCliE2E, CentralOfficeWorkflows) {
   TempDir dir;
-  auto central = NodeProcess::Start(
-      {"central", "central", dir.path(), "", "127.0.0.1:0", {}});
+  auto central = NodeProcess::Start({"central",
+                                     "central",
+                                     dir.path(),
+                                     "",
+                                     "127.0.0.1:0",
+                                     {"--report_deadline=08:30"}});
   ASSERT_TRUE(central.ok()) << central.status();
   const std::string node = "--node=" + (*central)->address();
   auto ok = [&](const std::vector<std::string>& args) {
@@ -168,6 +172,19 @@ TEST(ConsolidationCliE2E, CentralOfficeWorkflows) {
   EXPECT_THAT(complete, HasSubstr("\"reported\": []"));
   EXPECT_THAT(complete, HasSubstr("\"missing\": [\n  \"yatai\"\n ]"));
   EXPECT_THAT(complete, HasSubstr("\"late\": []"));
+  // The node's --report_deadline is the default; --deadline overrides it.
+  const std::string tomorrow = absl::FormatCivilTime(
+      absl::ToCivilDay(absl::Now(), absl::LocalTimeZone()) + 1);
+  CliRun due = Cli({node, "report", "completeness", "--date=" + today});
+  EXPECT_THAT(due.out, HasSubstr(tomorrow + " 08:30"));
+  due = Cli(
+      {node, "report", "completeness", "--date=" + today, "--deadline=12:00"});
+  EXPECT_THAT(due.out, HasSubstr(tomorrow + " 12:00"));
+  EXPECT_THAT(due.out, HasSubstr("未报 missing (1): yatai"));
+  EXPECT_EQ(Cli({node, "report", "completeness", "--date=" + today,
+                 "--deadline=noon"})
+                .code,
+            2);
 
   // Export: a CSV with a header, Chinese as is, ID-card numbers masked.
   const std::string csv = dir.path() + "/residents.csv";
