@@ -186,6 +186,23 @@ TEST(ConsolidationCliE2E, CentralOfficeWorkflows) {
                 .code,
             2);
 
+  // The day's report counts the delivered request and the new resident; a
+  // zero report is refused on such a day.
+  CliRun zero = Cli({node, "report", "submit", "--community=yatai",
+                     "--date=" + today, "--zero", "--by=值班员"});
+  EXPECT_EQ(zero.code, 1);
+  EXPECT_THAT(zero.out, HasSubstr("services_delivered=1"));
+  const std::string filed = ok({"report", "submit", "--community=yatai",
+                                "--date=" + today, "--by=值班员"});
+  EXPECT_THAT(filed, HasSubstr("\"services_delivered\": 1"));
+  EXPECT_THAT(filed, HasSubstr("\"new_registrations\": 1"));
+  CliRun shown =
+      Cli({node, "report", "show", "--community=yatai", "--date=" + today});
+  EXPECT_EQ(shown.code, 0);
+  EXPECT_THAT(shown.out, HasSubstr("已送达服务 services delivered: 1"));
+  EXPECT_THAT(ok({"report", "completeness", "--date=" + today}),
+              HasSubstr("\"reported\": [\n  \"yatai\"\n ]"));
+
   // Export: a CSV with a header, Chinese as is, ID-card numbers masked.
   const std::string csv = dir.path() + "/residents.csv";
   CliRun exported = Cli({node, "export", "residents", "--out=" + csv});
