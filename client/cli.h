@@ -63,6 +63,8 @@ int CommunityCommand(Client& client, bool json,
 // conflicts, quarantine, repair, audit (cli_conflicts.cc).
 int ConflictsCommand(Client& client, bool json,
                      const std::vector<std::string>& args);
+int ConsolidationCommand(Client& client, bool json,
+                         const std::vector<std::string>& args);
 
 }  // namespace outpost::client
 

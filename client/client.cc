@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "outpost/v1/community.grpc.pb.h"
+#include "outpost/v1/consolidation.grpc.pb.h"
 #include "outpost/v1/node.grpc.pb.h"
 #include "outpost/v1/operator.grpc.pb.h"
 #include "server/grpc_status.h"
@@ -27,6 +28,7 @@ class Client::Impl {
     admin_ = outpost::v1::Admin::NewStub(channel_);
     community_ = outpost::v1::Community::NewStub(channel_);
     operator_ = outpost::v1::Operator::NewStub(channel_);
+    consolidation_ = outpost::v1::Consolidation::NewStub(channel_);
   }
 
   // Runs one unary call with the deadline; maps the status and names the node
@@ -60,6 +62,7 @@ class Client::Impl {
   std::unique_ptr<outpost::v1::Admin::Stub> admin_;
   std::unique_ptr<outpost::v1::Community::Stub> community_;
   std::unique_ptr<outpost::v1::Operator::Stub> operator_;
+  std::unique_ptr<outpost::v1::Consolidation::Stub> consolidation_;
 };
 
 absl::StatusOr<std::unique_ptr<Client>> Client::Connect(
@@ -280,6 +283,68 @@ absl::StatusOr<outpost::v1::AuditResponse> Client::Audit(
     const outpost::v1::AuditRequest& r) {
   return impl_->Call<outpost::v1::AuditRequest, outpost::v1::AuditResponse>(
       impl_->operator_.get(), &outpost::v1::Operator::Stub::Audit, r);
+}
+
+#define OUTPOST_CONSOLIDATION_CALL(Name, Request, Response)                   \
+  absl::StatusOr<outpost::v1::Response> Client::Name(                         \
+      const outpost::v1::Request& r) {                                        \
+    return impl_->Call<outpost::v1::Request, outpost::v1::Response>(          \
+        impl_->consolidation_.get(), &outpost::v1::Consolidation::Stub::Name, \
+        r);                                                                   \
+  }
+OUTPOST_CONSOLIDATION_CALL(SubmitReport, SubmitReportRequest, DailyReport)
+OUTPOST_CONSOLIDATION_CALL(GetReport, GetReportRequest, DailyReport)
+OUTPOST_CONSOLIDATION_CALL(ListReports, ListReportsRequest, ListReportsResponse)
+OUTPOST_CONSOLIDATION_CALL(Completeness, CompletenessRequest,
+                           CompletenessResponse)
+OUTPOST_CONSOLIDATION_CALL(ListItems, ListItemsRequest, ListItemsResponse)
+OUTPOST_CONSOLIDATION_CALL(ReceiveSupplies, ReceiveSuppliesRequest,
+                           MovementResponse)
+OUTPOST_CONSOLIDATION_CALL(IssueSupplies, IssueSuppliesRequest,
+                           MovementResponse)
+OUTPOST_CONSOLIDATION_CALL(Stock, StockRequest, StockResponse)
+OUTPOST_CONSOLIDATION_CALL(ListDonations, ListDonationsRequest,
+                           ListDonationsResponse)
+OUTPOST_CONSOLIDATION_CALL(AddServiceRequest, AddServiceRequestRequest,
+                           ServiceRequest)
+OUTPOST_CONSOLIDATION_CALL(UpdateServiceRequest, UpdateServiceRequestRequest,
+                           ServiceRequest)
+OUTPOST_CONSOLIDATION_CALL(ListServiceRequests, ListServiceRequestsRequest,
+                           ListServiceRequestsResponse)
+OUTPOST_CONSOLIDATION_CALL(AddCareVisit, AddCareVisitRequest, CareVisit)
+OUTPOST_CONSOLIDATION_CALL(ListCareVisits, ListCareVisitsRequest,
+                           ListCareVisitsResponse)
+OUTPOST_CONSOLIDATION_CALL(OpenIncident, OpenIncidentRequest, Incident)
+OUTPOST_CONSOLIDATION_CALL(AddIncidentAction, IncidentActionRequest, Incident)
+OUTPOST_CONSOLIDATION_CALL(ListIncidents, ListIncidentsRequest,
+                           ListIncidentsResponse)
+OUTPOST_CONSOLIDATION_CALL(AddEnterprise, AddEnterpriseRequest, Enterprise)
+OUTPOST_CONSOLIDATION_CALL(UpdateEnterprise, UpdateEnterpriseRequest,
+                           Enterprise)
+OUTPOST_CONSOLIDATION_CALL(ListEnterprises, ListEnterprisesRequest,
+                           ListEnterprisesResponse)
+OUTPOST_CONSOLIDATION_CALL(Summary, SummaryRequest, SummaryResponse)
+#undef OUTPOST_CONSOLIDATION_CALL
+
+absl::Status Client::ExportTable(
+    const std::string& table, std::vector<std::string>* header,
+    const std::function<void(const std::vector<std::string>&)>& row) {
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::minutes(10));
+  outpost::v1::ExportRequest request;
+  request.set_table(table);
+  auto reader = impl_->consolidation_->Export(&context, request);
+  outpost::v1::ExportChunk chunk;
+  std::vector<std::string> cells;
+  while (reader->Read(&chunk)) {
+    for (const std::string& h : chunk.header()) header->push_back(h);
+    for (const auto& r : chunk.rows()) {
+      cells.assign(r.cells().begin(), r.cells().end());
+      row(cells);
+    }
+  }
+  return impl_->ToStatus(reader->Finish());
 }
 
 }  // namespace outpost::client

@@ -19,6 +19,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "outpost/v1/community.pb.h"
+#include "outpost/v1/consolidation.pb.h"
 #include "outpost/v1/node.pb.h"
 #include "outpost/v1/operator.pb.h"
 
@@ -112,6 +113,51 @@ class Client {
       const outpost::v1::RepairRequest& r);
   absl::StatusOr<outpost::v1::AuditResponse> Audit(
       const outpost::v1::AuditRequest& r);
+  // The Consolidation service (reports, supplies, services, incidents,
+  // enterprises, summary).
+#define OUTPOST_CONSOLIDATION_METHOD(Name, Request, Response) \
+  absl::StatusOr<outpost::v1::Response> Name(const outpost::v1::Request& r);
+  OUTPOST_CONSOLIDATION_METHOD(SubmitReport, SubmitReportRequest, DailyReport)
+  OUTPOST_CONSOLIDATION_METHOD(GetReport, GetReportRequest, DailyReport)
+  OUTPOST_CONSOLIDATION_METHOD(ListReports, ListReportsRequest,
+                               ListReportsResponse)
+  OUTPOST_CONSOLIDATION_METHOD(Completeness, CompletenessRequest,
+                               CompletenessResponse)
+  OUTPOST_CONSOLIDATION_METHOD(ListItems, ListItemsRequest, ListItemsResponse)
+  OUTPOST_CONSOLIDATION_METHOD(ReceiveSupplies, ReceiveSuppliesRequest,
+                               MovementResponse)
+  OUTPOST_CONSOLIDATION_METHOD(IssueSupplies, IssueSuppliesRequest,
+                               MovementResponse)
+  OUTPOST_CONSOLIDATION_METHOD(Stock, StockRequest, StockResponse)
+  OUTPOST_CONSOLIDATION_METHOD(ListDonations, ListDonationsRequest,
+                               ListDonationsResponse)
+  OUTPOST_CONSOLIDATION_METHOD(AddServiceRequest, AddServiceRequestRequest,
+                               ServiceRequest)
+  OUTPOST_CONSOLIDATION_METHOD(UpdateServiceRequest,
+                               UpdateServiceRequestRequest, ServiceRequest)
+  OUTPOST_CONSOLIDATION_METHOD(ListServiceRequests, ListServiceRequestsRequest,
+                               ListServiceRequestsResponse)
+  OUTPOST_CONSOLIDATION_METHOD(AddCareVisit, AddCareVisitRequest, CareVisit)
+  OUTPOST_CONSOLIDATION_METHOD(ListCareVisits, ListCareVisitsRequest,
+                               ListCareVisitsResponse)
+  OUTPOST_CONSOLIDATION_METHOD(OpenIncident, OpenIncidentRequest, Incident)
+  OUTPOST_CONSOLIDATION_METHOD(AddIncidentAction, IncidentActionRequest,
+                               Incident)
+  OUTPOST_CONSOLIDATION_METHOD(ListIncidents, ListIncidentsRequest,
+                               ListIncidentsResponse)
+  OUTPOST_CONSOLIDATION_METHOD(AddEnterprise, AddEnterpriseRequest, Enterprise)
+  OUTPOST_CONSOLIDATION_METHOD(UpdateEnterprise, UpdateEnterpriseRequest,
+                               Enterprise)
+  OUTPOST_CONSOLIDATION_METHOD(ListEnterprises, ListEnterprisesRequest,
+                               ListEnterprisesResponse)
+  OUTPOST_CONSOLIDATION_METHOD(Summary, SummaryRequest, SummaryResponse)
+#undef OUTPOST_CONSOLIDATION_METHOD
+  // Every row of a domain table: `header` gets the column names, `row` is
+  // called once per row (ID-card numbers come masked). Bounded by a
+  // 10-minute deadline rather than the per-call timeout.
+  absl::Status ExportTable(
+      const std::string& table, std::vector<std::string>* header,
+      const std::function<void(const std::vector<std::string>&)>& row);
 
   const std::string& address() const;
 

@@ -35,7 +35,8 @@ int Run(const std::vector<char*>& argv) {
   if (!client.ok()) return Fail(client.status());
   const bool json = absl::GetFlag(FLAGS_json);
   const std::vector<std::string> args(argv.begin() + 1, argv.end());
-  for (auto* group : {&AdminCommand, &CommunityCommand, &ConflictsCommand}) {
+  for (auto* group : {&AdminCommand, &CommunityCommand, &ConflictsCommand,
+                      &ConsolidationCommand}) {
     const int code = group(**client, json, args);
     if (code != kNotMine) return code;
   }
@@ -75,7 +76,26 @@ int main(int argc, char** argv) {
       "--restore) --reason [--by]\n"
       "  quarantine list | show ID | retry ID [--reason --by] | discard ID "
       "--reason [--by]\n"
-      "  repair --scope=S [--reason --by] | audit [--since]");
+      "  repair --scope=S [--reason --by] | audit [--since]\n"
+      "  report submit --community --date [--zero] --by [--note] | report "
+      "show --community --date\n"
+      "  report list [--date --community] | report completeness --date "
+      "[--deadline=HH:MM]\n"
+      "  supplies items | supplies receive --item --qty --location "
+      "--source=procurement|donation [--donor --batch --by]\n"
+      "  supplies issue --item --qty --from --to [--kind=transfer --by] | "
+      "supplies stock [--location] | donations list\n"
+      "  services request --household --kind=purchase|delivery --detail --by "
+      "| services accept|deliver|cancel ID --by\n"
+      "  services list [--status --community] | services visit --resident "
+      "--mode=phone|in_person [--note] --by | services visits [--resident]\n"
+      "  incidents open --compound --kind=confirmed|suspected [--note] --by | "
+      "incidents action ID --action [--status] --by | incidents list "
+      "[--status]\n"
+      "  enterprises add --id --name --community [--employees] --by | "
+      "enterprises update ID [--filing_status --employees] --by | enterprises "
+      "list\n"
+      "  summary [--days] | export TABLE --out=FILE.csv [--excel]");
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   // UTF-8 for display widths of Chinese text; the output bytes are unchanged.
   std::setlocale(LC_CTYPE, "C.UTF-8");

@@ -35,6 +35,9 @@ ABSL_FLAG(std::string, id_key_file, "",
           "every node); "
           "empty: a development key, with a warning");
 ABSL_FLAG(std::string, log_level, "info", "debug, info, warning or error");
+ABSL_FLAG(std::string, report_deadline, "10:00",
+          "daily reports are due at HH:MM (local time) on the next day; "
+          "`report completeness --deadline` overrides it per query");
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
@@ -66,6 +69,7 @@ int main(int argc, char** argv) {
   options.upstream = absl::GetFlag(FLAGS_upstream);
   options.scopes = absl::GetFlag(FLAGS_scopes);
   options.synchronous_full = absl::GetFlag(FLAGS_sync_full);
+  options.report_deadline = absl::GetFlag(FLAGS_report_deadline);
   const std::string key_file = absl::GetFlag(FLAGS_id_key_file);
   if (key_file.empty()) {
     OUTPOST_LOG(WARNING)

@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "server/consolidation_rules.h"
 #include "server/schema.h"
 #include "sync/logging.h"
 #include "sync/status_macros.h"
@@ -69,6 +70,13 @@ absl::Status ValidateNodeOptions(const NodeOptions& options) {
     return absl::InvalidArgumentError(absl::StrCat(
         "--upstream must be HOST:PORT, not \"", options.upstream, "\""));
   }
+  if (!ReportDeadline("2020-01-01", options.report_deadline,
+                      absl::UTCTimeZone())
+           .ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--report_deadline must be HH:MM, not \"",
+                     options.report_deadline, "\""));
+  }
   return absl::OkStatus();
 }
 
@@ -121,6 +129,8 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const NodeOptions& options) {
       std::make_unique<CommunityService>(node->store_.get(), options.id_key);
   node->operator_ = std::make_unique<OperatorService>(node->store_.get(),
                                                       node->upstream_.get());
+  node->consolidation_ = std::make_unique<ConsolidationService>(
+      node->store_.get(), options.role, options.report_deadline);
 
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(),
@@ -129,6 +139,7 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const NodeOptions& options) {
   builder.RegisterService(node->admin_.get());
   builder.RegisterService(node->community_.get());
   builder.RegisterService(node->operator_.get());
+  builder.RegisterService(node->consolidation_.get());
   builder.SetMaxReceiveMessageSize(8 << 20);
   // gRPC sets SO_REUSEPORT by default: two nodes could share a port.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);

@@ -18,6 +18,7 @@
 #include "absl/status/statusor.h"
 #include "server/admin_service.h"
 #include "server/community_service.h"
+#include "server/consolidation_service.h"
 #include "server/operator_service.h"
 #include "server/peers.h"
 #include "server/replication_service.h"
@@ -37,6 +38,8 @@ struct NodeOptions {
   bool synchronous_full = true;
   // The sub-district's key for resident ids (same on every node).
   std::string id_key;
+  // Daily reports are due at this HH:MM on the next day (consolidation).
+  std::string report_deadline = "10:00";
 };
 
 // Checks flag values; INVALID_ARGUMENT naming the flag.
@@ -64,6 +67,7 @@ class Node {
   std::unique_ptr<AdminService> admin_;
   std::unique_ptr<CommunityService> community_;
   std::unique_ptr<OperatorService> operator_;
+  std::unique_ptr<ConsolidationService> consolidation_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
   absl::Mutex mu_;
