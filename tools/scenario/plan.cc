@@ -1,0 +1,221 @@
+#include "tools/scenario/plan.h"
+
+#include "absl/strings/str_cat.h"
+#include "tools/scenario/people.h"
+#include "tools/scenario/random.h"
+
+namespace outpost::scenario {
+namespace {
+
+bool Controlled(const Resident& r) {
+  return r.control == "home_quarantine" ||
+         r.control == "centralized_quarantine";
+}
+
+int NormalTemp(Rng& rng) { return static_cast<int>(rng.Range(360, 371)); }
+int FeverTemp(Rng& rng) { return static_cast<int>(rng.Range(374, 392)); }
+
+}  // namespace
+
+CommunityDay PlanDay(const Office& office, int community, int day,
+                     const PlanOptions& options) {
+  Rng rng = Rng::For(office.seed, 1000 + day, community);
+  CommunityDay plan;
+  plan.community = community;
+  std::vector<PassEvent> morning, afternoon;
+  // Staff by checkpoint, to name who was on duty.
+  std::vector<std::vector<int>> staff_at(office.checkpoints.size());
+  for (size_t s = 0; s < office.staff.size(); ++s)
+    staff_at[office.staff[s].checkpoint].push_back(static_cast<int>(s));
+  auto pass = [&](int checkpoint, int resident, bool out, int temp) {
+    PassEvent e;
+    e.checkpoint = checkpoint;
+    e.resident = resident;
+    e.out = out;
+    e.temp_tenths = temp;
+    const std::vector<int>& on_duty = staff_at[checkpoint];
+    e.staff = on_duty.empty() ? -1 : rng.Pick(on_duty);
+    if (temp >= kFeverTenths) {
+      e.expect = "FEVER";
+    } else if (out && Controlled(office.residents[resident])) {
+      e.expect = "DENY";
+    } else {
+      e.expect = "ALLOW";
+    }
+    return e;
+  };
+  for (int k : office.communities[community].compounds) {
+    const Compound& compound = office.compounds[k];
+    if (compound.checkpoints.empty()) continue;
+    for (int h : compound.households) {
+      const Household& household = office.households[h];
+      const int gate = rng.Pick(compound.checkpoints);
+      if (household.quarantined) {
+        // Someone tries to go out anyway: refused at the gate.
+        if (rng.Chance(options.exit_attempt_rate)) {
+          morning.push_back(
+              pass(gate, rng.Pick(household.members), true, NormalTemp(rng)));
+        }
+        continue;
+      }
+      std::vector<int> free;
+      for (int m : household.members) {
+        if (!Controlled(office.residents[m])) free.push_back(m);
+      }
+      if (free.empty()) continue;
+      // One trip (out and back) most days; two on some, none on others.
+      const double u = rng.Unit();
+      const int trips = u < 0.05 ? 0 : (u < 0.90 ? 1 : 2);
+      for (int t = 0; t < trips; ++t) {
+        const int who = rng.Pick(free);
+        auto temp = [&] {
+          return rng.Chance(options.fever_rate) ? FeverTemp(rng)
+                                                : NormalTemp(rng);
+        };
+        const bool early = rng.Chance(0.5);
+        (early ? morning : afternoon).push_back(pass(gate, who, true, temp()));
+        afternoon.push_back(pass(gate, who, false, temp()));
+      }
+    }
+  }
+  plan.passes = std::move(morning);
+  plan.passes.insert(plan.passes.end(), afternoon.begin(), afternoon.end());
+  // Health checks: twice a day for everyone under control.
+  for (int k : office.communities[community].compounds) {
+    for (int h : office.compounds[k].households) {
+      for (int m : office.households[h].members) {
+        if (!Controlled(office.residents[m])) continue;
+        for (int twice = 0; twice < 2; ++twice) {
+          plan.checks.push_back(
+              {m, rng.Chance(0.01) ? FeverTemp(rng) : NormalTemp(rng)});
+        }
+      }
+    }
+  }
+  // Phone edits at the registry desk.
+  PeopleMaker people;
+  for (int k : office.communities[community].compounds) {
+    for (int h : office.compounds[k].households) {
+      for (int m : office.households[h].members) {
+        if (rng.Chance(options.edit_rate))
+          plan.edits.push_back({m, people.Phone(rng)});
+      }
+    }
+  }
+  return plan;
+}
+
+void AddDay(const CommunityDay& day, Counts* counts) {
+  for (const PassEvent& e : day.passes) {
+    counts->set_passages(counts->passages() + 1);
+    if (e.expect == "FEVER")
+      counts->set_passage_fevers(counts->passage_fevers() + 1);
+    if (e.expect == "DENY") counts->set_denials(counts->denials() + 1);
+  }
+  for (const HealthEvent& e : day.checks) {
+    counts->set_health_checks(counts->health_checks() + 1);
+    if (e.temp_tenths >= kFeverTenths)
+      counts->set_health_fevers(counts->health_fevers() + 1);
+  }
+  counts->set_resident_edits(counts->resident_edits() +
+                             static_cast<int64_t>(day.edits.size()));
+  counts->set_alerts(counts->passage_fevers() + counts->denials() +
+                     counts->health_fevers());
+}
+
+void AddCounts(const Counts& add, Counts* into) {
+  const auto* descriptor = Counts::descriptor();
+  const auto* reflection = Counts::GetReflection();
+  for (int i = 0; i < descriptor->field_count(); ++i) {
+    const auto* field = descriptor->field(i);
+    reflection->SetInt64(
+        into, field,
+        reflection->GetInt64(*into, field) + reflection->GetInt64(add, field));
+  }
+}
+
+std::vector<std::string> DiffCounts(const Counts& expected, const Counts& got,
+                                    const std::vector<std::string>& fields) {
+  std::vector<std::string> out;
+  const auto* descriptor = Counts::descriptor();
+  const auto* reflection = Counts::GetReflection();
+  for (int i = 0; i < descriptor->field_count(); ++i) {
+    const auto* field = descriptor->field(i);
+    if (!fields.empty() &&
+        std::find(fields.begin(), fields.end(), field->name()) == fields.end())
+      continue;
+    const int64_t e = reflection->GetInt64(expected, field);
+    const int64_t g = reflection->GetInt64(got, field);
+    if (e != g) {
+      out.push_back(absl::StrCat(field->name(), ": expected ", e, ", got ", g));
+    }
+  }
+  return out;
+}
+
+GroundTruth ComputeTruth(const Office& office, int days,
+                         const PlanOptions& options) {
+  GroundTruth truth;
+  truth.set_seed(office.seed);
+  truth.set_scale(office.scale);
+  truth.set_days(days);
+  for (size_t c = 0; c < office.communities.size(); ++c) {
+    CommunityTruth* ct = truth.add_communities();
+    ct->set_id(office.communities[c].id);
+    ct->set_name(office.communities[c].name);
+    Counts* n = ct->mutable_counts();
+    n->set_communities(1);
+    for (int k : office.communities[c].compounds) {
+      const Compound& compound = office.compounds[k];
+      n->set_compounds(n->compounds() + 1);
+      if (compound.kind == "public_rental") {
+        n->set_public_rental_compounds(n->public_rental_compounds() + 1);
+      } else {
+        n->set_closed_compounds(n->closed_compounds() + 1);
+      }
+      n->set_checkpoints(n->checkpoints() +
+                         static_cast<int64_t>(compound.checkpoints.size()));
+      for (int h : compound.households) {
+        const Household& household = office.households[h];
+        n->set_households(n->households() + 1);
+        if (household.quarantined)
+          n->set_quarantined_households(n->quarantined_households() + 1);
+        for (int m : household.members) {
+          const Resident& r = office.residents[m];
+          n->set_residents(n->residents() + 1);
+          if (!r.key_category.empty()) n->set_key_persons(n->key_persons() + 1);
+          if (r.control == "home_quarantine")
+            n->set_home_quarantine(n->home_quarantine() + 1);
+          if (r.control == "centralized_quarantine")
+            n->set_centralized_quarantine(n->centralized_quarantine() + 1);
+        }
+      }
+    }
+    for (const Staff& s : office.staff) {
+      if (office.compounds[office.checkpoints[s.checkpoint].compound]
+              .community == static_cast<int>(c))
+        n->set_staff(n->staff() + 1);
+    }
+    for (int d = 0; d < days; ++d)
+      AddDay(PlanDay(office, static_cast<int>(c), d, options), n);
+    AddCounts(*n, truth.mutable_total());
+  }
+  ReferenceCounts* ref = truth.mutable_reference();
+  ref->set_community_cadres(2 *
+                            static_cast<int64_t>(office.communities.size()));
+  ref->set_office_leaders(Reference::kOfficeLeaders);
+  ref->set_office_staff(Reference::kOfficeStaff);
+  for (const SupplyFigure& s : ReferenceSupplies())
+    (*ref->mutable_supplies_issued())[absl::StrCat(s.item, " (", s.unit, ")")] =
+        s.quantity;
+  ref->set_donation_batches(Reference::kDonationBatches);
+  ref->set_enterprises(Reference::kEnterprises);
+  ref->set_enterprise_employees(Reference::kEnterpriseEmployees);
+  ref->set_enterprise_masks(Reference::kEnterpriseMasks);
+  ref->set_party_branches(Reference::kPartyBranches);
+  ref->set_party_posts(Reference::kPartyPosts);
+  ref->set_emergency_responses(Reference::kEmergencyResponses);
+  return truth;
+}
+
+}  // namespace outpost::scenario
