@@ -5,6 +5,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "tools/scenario/office.h"
 #include "tools/scenario/plan.h"
 
 namespace outpost::scenario {
@@ -63,6 +64,10 @@ int Width(absl::string_view s) {
 
 std::string Pad(absl::string_view s, int width) {
   return absl::StrCat(s, std::string(std::max(0, width - Width(s)), ' '));
+}
+
+std::string PadLeft(absl::string_view s, int width) {
+  return absl::StrCat(std::string(std::max(0, width - Width(s)), ' '), s);
 }
 
 }  // namespace
@@ -165,14 +170,14 @@ std::string FormatTotals(const GroundTruth& truth,
                          const std::map<std::string, Counts>& central) {
   Counts total;
   for (const auto& [id, counts] : central) AddCounts(counts, &total);
-  std::string out = absl::StrCat(
-      Pad("项目 item", 38),
-      absl::StrFormat("%12s %12s", "中心 central", "真值 truth"), "\n");
+  std::string out =
+      absl::StrCat(Pad("项目 item", 38), PadLeft("中心 central", 13),
+                   PadLeft("真值 truth", 13), "\n");
   for (const Label& l : kLabels) {
     const int64_t got = Get(total, l.field);
     const int64_t want = Get(truth.total(), l.field);
-    absl::StrAppend(&out, Pad(l.label, 38),
-                    absl::StrFormat("%12d %12d", got, want),
+    absl::StrAppend(&out, Pad(l.label, 38), PadLeft(absl::StrCat(got), 13),
+                    PadLeft(absl::StrCat(want), 13),
                     got == want ? "" : "   <-- 不一致 differs", "\n");
   }
   return out;
@@ -182,14 +187,19 @@ std::string FormatReference(const GroundTruth& truth) {
   const ReferenceCounts& r = truth.reference();
   std::string out;
   auto line = [&](absl::string_view label, int64_t value) {
-    absl::StrAppend(&out, Pad(label, 44), absl::StrFormat("%10d", value), "\n");
+    absl::StrAppend(&out, Pad(label, 56), PadLeft(absl::StrCat(value), 10),
+                    "\n");
   };
   line("社区书记和主任 community secretaries+directors", r.community_cadres());
   line("街道领导 office leaders", r.office_leaders());
   line("街道一线干部 office staff at the front line", r.office_staff());
-  std::map<std::string, int64_t> supplies(r.supplies_issued().begin(),
-                                          r.supplies_issued().end());
-  for (const auto& [item, qty] : supplies) line(item, qty);
+  // In the reference's order (the map's own order is by bytes).
+  for (const SupplyFigure& s : ReferenceSupplies()) {
+    const std::string key = absl::StrCat(s.item, " (", s.unit, ")");
+    auto it = r.supplies_issued().find(key);
+    line(absl::StrCat("发放 issued: ", key),
+         it == r.supplies_issued().end() ? 0 : it->second);
+  }
   line("捐赠批次 donation batches", r.donation_batches());
   line("复工企业 reopened enterprises", r.enterprises());
   line("企业员工 enterprise employees", r.enterprise_employees());

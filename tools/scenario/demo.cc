@@ -82,11 +82,24 @@ class Demo {
     options_.progress(absl::StrFormat(
         "[%6.1fs] %s", absl::ToDoubleSeconds(absl::Now() - start_), line));
   }
-  // Calls fn(i) for each community on the worker threads while printing
+  // Calls fn(i) for i in [0, n) on the worker threads while printing
   // `counter` against `total` every two seconds.
+  void ForEach(const std::string& what, int64_t total,
+               std::atomic<int64_t>& counter, int n,
+               const std::function<void(int)>& fn);
+  // ForEach over the communities.
   void ForEachCommunity(const std::string& what, int64_t total,
                         std::atomic<int64_t>& counter,
-                        const std::function<void(int)>& fn);
+                        const std::function<void(int)>& fn) {
+    ForEach(what, total, counter, static_cast<int>(office_.communities.size()),
+            fn);
+  }
+  // ForEach over the checkpoints, each one a terminal playing its passages
+  // of [from, to) of its community's plan (from/to: the plan's size times
+  // these fractions).
+  void PlayGates(const std::string& what,
+                 const std::vector<CommunityDay>& plans, double from,
+                 double to);
   absl::Status StartNodes();
   absl::Status Load();
   absl::Status PlayDay(int day);
@@ -119,9 +132,9 @@ class Demo {
   DemoResult result_;
 };
 
-void Demo::ForEachCommunity(const std::string& what, int64_t total,
-                            std::atomic<int64_t>& counter,
-                            const std::function<void(int)>& fn) {
+void Demo::ForEach(const std::string& what, int64_t total,
+                   std::atomic<int64_t>& counter, int n,
+                   const std::function<void(int)>& fn) {
   const absl::Time begin = absl::Now();
   std::atomic<bool> done{false};
   std::thread ticker([&] {
@@ -135,8 +148,7 @@ void Demo::ForEachCommunity(const std::string& what, int64_t total,
                           Thousands(total), s > 0 ? n / s : 0.0));
     }
   });
-  ParallelFor(static_cast<int>(office_.communities.size()), options_.workers,
-              fn);
+  ParallelFor(n, options_.workers, fn);
   done = true;
   ticker.join();
   const double s = absl::ToDoubleSeconds(absl::Now() - begin);
@@ -218,8 +230,9 @@ absl::Status Demo::Load() {
 absl::Status Demo::PlayDay(int day) {
   const int communities = static_cast<int>(office_.communities.size());
   std::vector<CommunityDay> plans(communities);
-  ParallelFor(communities, options_.workers,
-              [&](int c) { plans[c] = PlanDay(office_, c, day); });
+  ParallelFor(communities, options_.workers, [&](int c) {
+    plans[c] = PlanDay(office_, c, day, options_.plan);
+  });
   int64_t passes = 0, rest = 0;
   for (const CommunityDay& p : plans) {
     passes += static_cast<int64_t>(p.passes.size());
@@ -228,11 +241,7 @@ absl::Status Demo::PlayDay(int day) {
   Say(absl::StrFormat("day %d (%s): %s passages, %s health checks and edits",
                       day + 1, DayDate(day), Thousands(passes),
                       Thousands(rest)));
-  std::atomic<int64_t> counter{0};
-  ForEachCommunity("morning passages", passes / 2, counter, [&](int c) {
-    Record(PlayPasses(office_, plans[c], 0, plans[c].passes.size() / 2,
-                      ClientFor(c), &counter));
-  });
+  PlayGates("morning passages", plans, 0, 0.5);
   if (day == 0 && options_.cut > 0) {
     std::vector<std::string> cut;
     for (int i = 0; i < std::min<int>(options_.cut, nodes_.size()); ++i) {
@@ -246,19 +255,33 @@ absl::Status Demo::PlayDay(int day) {
                         absl::StrJoin(cut, ", ")));
     RETURN_IF_ERROR(MakeConflicts());
   }
-  counter = 0;
-  ForEachCommunity(
-      "afternoon passages", passes - passes / 2, counter, [&](int c) {
-        Record(PlayPasses(office_, plans[c], plans[c].passes.size() / 2,
-                          plans[c].passes.size(), ClientFor(c), &counter));
-      });
-  counter = 0;
+  PlayGates("afternoon passages", plans, 0.5, 1.0);
+  std::atomic<int64_t> counter{0};
   ForEachCommunity("health checks and registry edits", rest, counter,
                    [&](int c) {
                      Record(PlayChecksAndEdits(office_, plans[c], ClientFor(c),
                                                id_key_, &counter));
                    });
   return absl::OkStatus();
+}
+
+void Demo::PlayGates(const std::string& what,
+                     const std::vector<CommunityDay>& plans, double from,
+                     double to) {
+  auto index = [](const CommunityDay& p, double f) {
+    return static_cast<size_t>(static_cast<double>(p.passes.size()) * f);
+  };
+  int64_t total = 0;
+  for (const CommunityDay& p : plans)
+    total += static_cast<int64_t>(index(p, to) - index(p, from));
+  std::atomic<int64_t> counter{0};
+  ForEach(what, total, counter, static_cast<int>(office_.checkpoints.size()),
+          [&](int k) {
+            const int c =
+                office_.compounds[office_.checkpoints[k].compound].community;
+            Record(PlayPasses(office_, plans[c], index(plans[c], from),
+                              index(plans[c], to), k, ClientFor(c), &counter));
+          });
 }
 
 absl::Status Demo::MakeConflicts() {
@@ -269,7 +292,7 @@ absl::Status Demo::MakeConflicts() {
     if (!node.cut) continue;
     for (int c : node.communities) {
       for (int d = 0; d < options_.days; ++d) {
-        for (const EditEvent& e : PlanDay(office_, c, d).edits)
+        for (const EditEvent& e : PlanDay(office_, c, d, options_.plan).edits)
           edited.insert(e.resident);
       }
     }
@@ -322,19 +345,14 @@ absl::Status Demo::MakeConflicts() {
 }
 
 int64_t Demo::ChangesSynced() {
-  // Changes a node applied from another origin: central's vv entries for the
-  // communities' origins plus each community's vv entry for central.
+  // Central holds every scope, so its version vector counts exactly the
+  // community changes it has applied (a community's vv also counts changes
+  // it skipped as out of its scopes, so it is not summed here).
   int64_t total = 0;
   absl::StatusOr<pb::StatusResponse> s = central_client_->Status();
   if (s.ok()) {
     for (const auto& e : s->vv().entries())
       if (e.origin() != "central") total += static_cast<int64_t>(e.seq());
-  }
-  for (Node& node : nodes_) {
-    absl::StatusOr<pb::StatusResponse> ns = node.client->Status();
-    if (!ns.ok()) continue;
-    for (const auto& e : ns->vv().entries())
-      if (e.origin() != node.id) total += static_cast<int64_t>(e.seq());
   }
   return total;
 }
@@ -397,9 +415,13 @@ absl::StatusOr<DemoResult> Demo::Run() {
       "[1/7] 生成街道 generating the office (seed %d, scale "
       "%g, %d communities, %d day(s))",
       options_.seed, options_.scale, options_.communities, options_.days));
-  office_ =
-      GenerateOffice({options_.seed, options_.scale, options_.communities});
-  result_.truth = ComputeTruth(office_, options_.days);
+  OfficeOptions office_options;
+  office_options.seed = options_.seed;
+  office_options.scale = options_.scale;
+  office_options.communities = options_.communities;
+  office_options.quarantine_rate = options_.quarantine_rate;
+  office_ = GenerateOffice(office_options);
+  result_.truth = ComputeTruth(office_, options_.days, options_.plan);
   Say(absl::StrFormat(
       "  %d compounds, %d checkpoints, %d staff, %s "
       "households, %s residents",
@@ -491,7 +513,7 @@ absl::StatusOr<DemoResult> Demo::Run() {
   std::string& report = result_.report;
   absl::StrAppend(&report, FormatTotals(result_.truth, result_.central));
   absl::StrAppend(&report, "\n同步 sync: ", Thousands(result_.changes_synced),
-                  " changes synced between nodes, ",
+                  " community changes synced to central, ",
                   Thousands(result_.wire_bytes),
                   " wire bytes through the proxies; after the cut: ",
                   Thousands(result_.heal_changes), " changes caught up in ",

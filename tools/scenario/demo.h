@@ -26,6 +26,8 @@
 #include "absl/status/statusor.h"
 #include "client/client.h"
 #include "tools/scenario/driver.h"
+#include "tools/scenario/office.h"
+#include "tools/scenario/plan.h"
 #include "tools/scenario/truth.pb.h"
 
 namespace outpost::scenario {
@@ -53,8 +55,10 @@ struct DemoOptions {
   int days = 1;
   int cut = 3;                // nodes cut from central mid-day on day 1
   int conflicts_per_cut = 2;  // residents edited at both ends while cut
-  int workers = 4;            // client threads playing the communities
+  int workers = 8;            // client threads (terminals, desks) at work
   bool sync_full = true;      // outpostd --sync_full
+  double quarantine_rate = OfficeOptions().quarantine_rate;
+  PlanOptions plan;  // rates of the simulated days
   absl::Duration converge_timeout = absl::Minutes(5);
   ConflictResolver resolve = ResolveByReentering;
   // One line of progress (default: stderr).
@@ -69,7 +73,7 @@ struct DemoResult {
   int64_t conflicts_made = 0;
   int64_t conflicts_listed = 0;  // at central after the heal
   int64_t conflicts_resolved = 0;
-  int64_t changes_synced = 0;  // applied from another node, all nodes
+  int64_t changes_synced = 0;  // community changes applied at central
   int64_t heal_changes = 0;    // synced after the heal
   double heal_seconds = 0;     // heal -> all nodes verified equal
   int64_t wire_bytes = 0;      // through the proxies, both ways

@@ -119,12 +119,13 @@ absl::Status LoadCommunity(const Office& office, int community,
 }
 
 DayStats PlayPasses(const Office& office, const CommunityDay& day, size_t from,
-                    size_t to, client::Client& client,
+                    size_t to, int checkpoint, client::Client& client,
                     std::atomic<int64_t>* progress) {
   DayStats stats;
   to = std::min(to, day.passes.size());
   for (size_t i = from; i < to; ++i) {
     const PassEvent& e = day.passes[i];
+    if (checkpoint >= 0 && e.checkpoint != checkpoint) continue;
     pb::PassRequest request;
     request.set_checkpoint(office.checkpoints[e.checkpoint].id);
     request.set_id_number(office.residents[e.resident].id_number);

@@ -5,8 +5,9 @@
 //
 //   ASSIGN_OR_RETURN(auto client, client::Client::Connect({address}));
 //   RETURN_IF_ERROR(LoadCommunity(office, c, *client, key, nullptr));
-//   DayStats stats = PlayPasses(office, PlanDay(office, c, 0), 0, n, *client,
-//                               key);
+//   CommunityDay day = PlanDay(office, c, 0);
+//   DayStats stats = PlayPasses(office, day, 0, day.passes.size(), -1,
+//                               *client, nullptr);
 //
 // Thread-safety: the functions share nothing; call them for different
 // communities from different threads.
@@ -47,9 +48,11 @@ absl::Status LoadCommunity(const Office& office, int community,
                            std::atomic<int64_t>* progress);
 
 // Passages [from, to) of the day's plan through Community.Pass, checking each
-// decision against the plan. `progress` is incremented per call.
+// decision against the plan; only those at `checkpoint` (an
+// Office::checkpoints index) unless it is -1. `progress` is incremented per
+// call.
 DayStats PlayPasses(const Office& office, const CommunityDay& day, size_t from,
-                    size_t to, client::Client& client,
+                    size_t to, int checkpoint, client::Client& client,
                     std::atomic<int64_t>* progress);
 
 // The day's health checks and registry edits.

@@ -157,7 +157,8 @@ void GenerateStructure(Office& office, PeopleMaker& people, Rng& rng) {
   }
 }
 
-void GenerateRegistry(Office& office, PeopleMaker& people, Rng& rng) {
+void GenerateRegistry(Office& office, PeopleMaker& people, Rng& rng,
+                      const OfficeOptions& options) {
   const int n = Reference::kCommunities;
   const int64_t households_total = std::max<int64_t>(
       n,
@@ -232,7 +233,7 @@ void GenerateRegistry(Office& office, PeopleMaker& people, Rng& rng) {
   // Key persons. Quarantined households (0.4%): every member under home
   // quarantine, one of them the key person (close contact or returned).
   for (Household& h : office.households) {
-    if (!rng.Chance(0.004)) continue;
+    if (!rng.Chance(options.quarantine_rate)) continue;
     h.quarantined = true;
     const std::string start =
         absl::FormatCivilTime(absl::CivilDay(2020, 1, 28) + rng.Range(0, 12));
@@ -247,7 +248,7 @@ void GenerateRegistry(Office& office, PeopleMaker& people, Rng& rng) {
   // patients, close contacts), some recovered and back home (not controlled).
   for (Resident& r : office.residents) {
     if (r.control != "none") continue;
-    if (rng.Chance(0.0008)) {
+    if (rng.Chance(options.centralized_rate)) {
       r.control = "centralized_quarantine";
       r.control_start =
           absl::FormatCivilTime(absl::CivilDay(2020, 1, 28) + rng.Range(0, 12));
@@ -293,7 +294,7 @@ Office GenerateOffice(const OfficeOptions& options) {
   PeopleMaker people;
   Rng rng = Rng::For(options.seed, 1);
   GenerateStructure(office, people, rng);
-  GenerateRegistry(office, people, rng);
+  GenerateRegistry(office, people, rng, options);
   const int keep =
       std::max(1, std::min(options.communities, Reference::kCommunities));
   if (keep == Reference::kCommunities) return office;

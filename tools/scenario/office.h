@@ -117,6 +117,10 @@ struct OfficeOptions {
   uint64_t seed = 2020;
   double scale = 1.0;    // households and residents, (0, 1]
   int communities = 18;  // the first N of the 18
+  // Households under home quarantine (every member), and residents elsewhere
+  // in centralized quarantine, as fractions.
+  double quarantine_rate = 0.004;
+  double centralized_rate = 0.0008;
 };
 
 Office GenerateOffice(const OfficeOptions& options);
