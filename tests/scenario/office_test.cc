@@ -5,6 +5,7 @@
 
 #include <set>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -43,7 +44,23 @@ TEST(OfficeTest, FullOfficeHasTheReferenceFigures) {
   EXPECT_EQ(truth.total().residents(), 161771);
   EXPECT_EQ(truth.reference().community_cadres(), 36);
   EXPECT_EQ(truth.reference().supplies_issued().at("口罩 masks (个)"), 178260);
-  EXPECT_EQ(truth.reference().donation_batches(), 41);
+  // The work records sum to the reference figures.
+  const ReferenceCounts& ref = truth.reference();
+  for (const SupplyFigure& s : ReferenceSupplies()) {
+    EXPECT_EQ(ref.supplies_issued().at(absl::StrCat(s.item, " (", s.unit, ")")),
+              s.quantity)
+        << s.item;
+  }
+  EXPECT_EQ(ref.supplies_issued().at("84消毒液 84 disinfectant (桶/瓶)"), 1904);
+  EXPECT_EQ(ref.donation_batches(), 41);
+  EXPECT_EQ(ref.office_leaders(), 14);
+  EXPECT_EQ(ref.office_staff(), 192);
+  EXPECT_EQ(ref.enterprises(), 171);
+  EXPECT_EQ(ref.enterprise_employees(), 3300);
+  EXPECT_EQ(ref.enterprise_masks(), 49500);
+  EXPECT_EQ(ref.party_branches(), 20);
+  EXPECT_EQ(ref.party_posts(), 29);
+  EXPECT_EQ(ref.emergency_responses(), 6);
   EXPECT_GT(truth.total().home_quarantine(), 0);
   EXPECT_GT(truth.total().centralized_quarantine(), 0);
 }

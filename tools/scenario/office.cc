@@ -7,6 +7,7 @@
 #include "absl/time/civil_time.h"
 #include "tools/scenario/people.h"
 #include "tools/scenario/random.h"
+#include "tools/scenario/work.h"
 
 namespace outpost::scenario {
 namespace {
@@ -295,6 +296,10 @@ Office GenerateOffice(const OfficeOptions& options) {
   Rng rng = Rng::For(options.seed, 1);
   GenerateStructure(office, people, rng);
   GenerateRegistry(office, people, rng, options);
+  // The work records from a stream of their own: adding to them never
+  // changes the registry.
+  Rng work_rng = Rng::For(options.seed, 2);
+  GenerateWork(office, people, work_rng);
   const int keep =
       std::max(1, std::min(options.communities, Reference::kCommunities));
   if (keep == Reference::kCommunities) return office;
@@ -345,6 +350,22 @@ Office GenerateOffice(const OfficeOptions& options) {
     sub.households[h].members.push_back(static_cast<int>(sub.residents.size()));
     sub.residents.push_back(r);
     sub.residents.back().household = h;
+  }
+  sub.office_leaders = office.office_leaders;
+  sub.office_staff = office.office_staff;
+  sub.donations = office.donations;  // to the office, not a community
+  for (const SupplyIssue& s : office.supply_issues)
+    if (s.community < keep) sub.supply_issues.push_back(s);
+  for (const Enterprise& e : office.enterprises)
+    if (e.community < keep) sub.enterprises.push_back(e);
+  for (const EmergencyResponse& r : office.emergencies)
+    if (r.community < keep) sub.emergencies.push_back(r);
+  for (const PartyBranch& b : office.party_branches) {
+    if (compound_map[b.compound] < 0) continue;
+    PartyBranch branch = b;
+    branch.compound = compound_map[b.compound];
+    for (int& p : branch.posts) p = checkpoint_map[p];
+    sub.party_branches.push_back(std::move(branch));
   }
   return sub;
 }

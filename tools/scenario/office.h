@@ -100,6 +100,50 @@ struct Community {
   std::vector<int> compounds;  // indexes into Office::compounds
 };
 
+// The office's other work, as records whose sums are the reference figures
+// (supplies issued, donations, enterprises, party posts, emergency
+// responses). Generated now; loaded once their services exist (issue 5).
+struct SupplyIssue {
+  int community = 0;
+  std::string item;  // ReferenceSupplies()[i].item
+  std::string unit;
+  int64_t quantity = 0;
+  std::string date;  // YYYY-MM-DD
+};
+
+struct Donation {  // to the office (not a community)
+  std::string id;  // "don-01" ...
+  std::string donor;
+  std::string item;
+  std::string unit;
+  int64_t quantity = 0;
+  std::string date;
+};
+
+struct Enterprise {
+  std::string id;  // "yatai-e01" ...
+  int community = 0;
+  std::string name;
+  int employees = 0;
+  int masks = 0;  // issued to it on reopening (15 per employee)
+  std::string reopened;
+};
+
+struct PartyBranch {  // a temporary branch at a compound
+  std::string id;
+  int compound = 0;
+  std::string name;
+  std::vector<int> posts;  // party-member posts: Office::checkpoints indexes
+};
+
+struct EmergencyResponse {
+  std::string id;
+  int community = 0;
+  std::string date;
+  std::string kind;
+  std::string summary;
+};
+
 struct Office {
   uint64_t seed = 0;
   double scale = 1.0;
@@ -109,6 +153,13 @@ struct Office {
   std::vector<Staff> staff;
   std::vector<Household> households;
   std::vector<Resident> residents;
+  std::vector<Person> office_leaders;  // 14
+  std::vector<Person> office_staff;    // 192 at the front line
+  std::vector<SupplyIssue> supply_issues;
+  std::vector<Donation> donations;
+  std::vector<Enterprise> enterprises;
+  std::vector<PartyBranch> party_branches;
+  std::vector<EmergencyResponse> emergencies;
 
   int CommunityIndex(const std::string& id) const;  // -1 if absent
 };

@@ -200,21 +200,27 @@ GroundTruth ComputeTruth(const Office& office, int days,
       AddDay(PlanDay(office, static_cast<int>(c), d, options), n);
     AddCounts(*n, truth.mutable_total());
   }
+  // The reference figures, summed from the office's work records (at the
+  // full office they are the issue's figures exactly: office_test checks).
   ReferenceCounts* ref = truth.mutable_reference();
   ref->set_community_cadres(2 *
                             static_cast<int64_t>(office.communities.size()));
-  ref->set_office_leaders(Reference::kOfficeLeaders);
-  ref->set_office_staff(Reference::kOfficeStaff);
-  for (const SupplyFigure& s : ReferenceSupplies())
-    (*ref->mutable_supplies_issued())[absl::StrCat(s.item, " (", s.unit, ")")] =
-        s.quantity;
-  ref->set_donation_batches(Reference::kDonationBatches);
-  ref->set_enterprises(Reference::kEnterprises);
-  ref->set_enterprise_employees(Reference::kEnterpriseEmployees);
-  ref->set_enterprise_masks(Reference::kEnterpriseMasks);
-  ref->set_party_branches(Reference::kPartyBranches);
-  ref->set_party_posts(Reference::kPartyPosts);
-  ref->set_emergency_responses(Reference::kEmergencyResponses);
+  ref->set_office_leaders(static_cast<int64_t>(office.office_leaders.size()));
+  ref->set_office_staff(static_cast<int64_t>(office.office_staff.size()));
+  for (const SupplyIssue& s : office.supply_issues)
+    (*ref->mutable_supplies_issued())[absl::StrCat(s.item, " (", s.unit,
+                                                   ")")] += s.quantity;
+  ref->set_donation_batches(static_cast<int64_t>(office.donations.size()));
+  for (const Enterprise& e : office.enterprises) {
+    ref->set_enterprises(ref->enterprises() + 1);
+    ref->set_enterprise_employees(ref->enterprise_employees() + e.employees);
+    ref->set_enterprise_masks(ref->enterprise_masks() + e.masks);
+  }
+  ref->set_party_branches(static_cast<int64_t>(office.party_branches.size()));
+  for (const PartyBranch& b : office.party_branches)
+    ref->set_party_posts(ref->party_posts() +
+                         static_cast<int64_t>(b.posts.size()));
+  ref->set_emergency_responses(static_cast<int64_t>(office.emergencies.size()));
   return truth;
 }
 

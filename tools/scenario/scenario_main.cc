@@ -128,6 +128,42 @@ int Generate() {
     staff << Csv({s.id, s.name, s.phone, s.role,
                   office.checkpoints[s.checkpoint].id, s.shift});
   }
+  // The work records (loaded once their services exist: issue 5).
+  auto community = [&](int c) { return office.communities[c].id; };
+  std::ofstream supplies(out + "/supplies_issued.csv");
+  supplies << "community,item,unit,quantity,date\n";
+  for (const SupplyIssue& x : office.supply_issues) {
+    supplies << Csv({community(x.community), x.item, x.unit,
+                     absl::StrCat(x.quantity), x.date});
+  }
+  std::ofstream donations(out + "/donations.csv");
+  donations << "id,donor,item,unit,quantity,date\n";
+  for (const Donation& d : office.donations) {
+    donations << Csv(
+        {d.id, d.donor, d.item, d.unit, absl::StrCat(d.quantity), d.date});
+  }
+  std::ofstream enterprises(out + "/enterprises.csv");
+  enterprises << "id,community,name,employees,masks,reopened\n";
+  for (const Enterprise& e : office.enterprises) {
+    enterprises << Csv({e.id, community(e.community), e.name,
+                        absl::StrCat(e.employees), absl::StrCat(e.masks),
+                        e.reopened});
+  }
+  std::ofstream posts(out + "/party_posts.csv");
+  posts << "post,branch,compound,name,checkpoint\n";
+  for (const PartyBranch& b : office.party_branches) {
+    for (size_t p = 0; p < b.posts.size(); ++p) {
+      posts << Csv({absl::StrCat(b.id, "-", p + 1), b.id,
+                    office.compounds[b.compound].id, b.name,
+                    office.checkpoints[b.posts[p]].id});
+    }
+  }
+  std::ofstream emergencies(out + "/emergencies.csv");
+  emergencies << "id,community,date,kind,summary\n";
+  for (const EmergencyResponse& r : office.emergencies) {
+    emergencies << Csv(
+        {r.id, community(r.community), r.date, r.kind, r.summary});
+  }
   for (size_t c = 0; c < office.communities.size(); ++c) {
     std::ofstream(
         absl::StrCat(out, "/residents-", office.communities[c].id, ".csv"))
