@@ -50,7 +50,7 @@ ABSL_FLAG(int, nodes, 0,
 ABSL_FLAG(int, cut, 3, "demo: community nodes cut from central mid-day");
 ABSL_FLAG(int, conflicts, 2,
           "demo: residents per cut community edited at both ends while cut");
-ABSL_FLAG(int, workers, 8,
+ABSL_FLAG(int, workers, 32,
           "client threads (checkpoint terminals and desks at work)");
 ABSL_FLAG(bool, sync_full, true, "demo: the nodes' --sync_full");
 
@@ -65,7 +65,7 @@ constexpr char kUsage[] =
     "  simulate --node=HOST:PORT [--days --first_day --seed --scale "
     "--communities --id_key_file]\n"
     "  demo [--dir=demo-data --communities=18 --nodes=0 --scale=1 --days=1 "
-    "--cut=3 --conflicts=2 --workers=8 --sync_full]\n";
+    "--cut=3 --conflicts=2 --workers=32 --sync_full]\n";
 
 Office MakeOffice() {
   return GenerateOffice({absl::GetFlag(FLAGS_seed), absl::GetFlag(FLAGS_scale),
