@@ -159,6 +159,8 @@ TEST(PlanTest, DaysAreDeterministicAndAddUpToTheTruth) {
   EXPECT_EQ(sum.denials(), truth.total().denials());
   EXPECT_EQ(sum.health_checks(), truth.total().health_checks());
   EXPECT_GT(truth.total().denials(), 0);
+  EXPECT_EQ(truth.total().daily_reports(), 4 * 2);
+  EXPECT_GT(truth.total().service_requests(), 0);
   // About two passages per household and day.
   const double per_household =
       static_cast<double>(truth.total().passages()) /

@@ -190,6 +190,11 @@ std::string FormatReference(const GroundTruth& truth) {
     absl::StrAppend(&out, Pad(label, 56), PadLeft(absl::StrCat(value), 10),
                     "\n");
   };
+  const Counts& t = truth.total();
+  line("服务请求 service requests (quarantined households)",
+       t.service_requests());
+  line("日报 daily reports", t.daily_reports());
+  line("零报告 zero reports", t.zero_reports());
   line("社区书记和主任 community secretaries+directors", r.community_cadres());
   line("街道领导 office leaders", r.office_leaders());
   line("街道一线干部 office staff at the front line", r.office_staff());

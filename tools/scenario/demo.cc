@@ -551,6 +551,7 @@ absl::StatusOr<DemoResult> Demo::Run() {
                   " unexpected decisions)\n");
   absl::StrAppend(&report,
                   "\n参考数字 reference figures (generated; loaded once the "
+                  "daily report, services, "
                   "supplies, enterprises and incidents services exist):\n",
                   FormatReference(result_.truth));
   absl::StrAppend(

@@ -92,6 +92,19 @@ CommunityDay PlanDay(const Office& office, int community, int day,
       }
     }
   }
+  // Service requests of quarantined households (a stream of their own, so
+  // the passages above do not change when this does).
+  Rng services = Rng::For(office.seed, 2000 + day, community);
+  static const std::vector<std::string> kServices = {
+      "买菜 groceries", "买药 medicine", "垃圾清运 garbage collection",
+      "就医 medical visit", "心理疏导 counselling"};
+  for (int k : office.communities[community].compounds) {
+    for (int h : office.compounds[k].households) {
+      if (!office.households[h].quarantined) continue;
+      if (services.Chance(options.service_rate))
+        plan.services.push_back({h, services.Pick(kServices)});
+    }
+  }
   // Phone edits at the registry desk.
   PeopleMaker people;
   for (int k : office.communities[community].compounds) {
@@ -102,6 +115,21 @@ CommunityDay PlanDay(const Office& office, int community, int day,
       }
     }
   }
+  // The daily report: the day's figures.
+  DailyReport& report = plan.report;
+  report.date = DayDate(day);
+  for (const PassEvent& e : plan.passes) {
+    ++report.passages;
+    report.fevers += e.expect == "FEVER";
+    report.denials += e.expect == "DENY";
+  }
+  for (const HealthEvent& e : plan.checks) {
+    ++report.health_checks;
+    report.fevers += e.temp_tenths >= kFeverTenths;
+  }
+  report.under_control = static_cast<int64_t>(plan.checks.size()) / 2;
+  report.service_requests = static_cast<int64_t>(plan.services.size());
+  report.zero = report.fevers == 0 && report.denials == 0;
   return plan;
 }
 
@@ -119,6 +147,10 @@ void AddDay(const CommunityDay& day, Counts* counts) {
   }
   counts->set_resident_edits(counts->resident_edits() +
                              static_cast<int64_t>(day.edits.size()));
+  counts->set_service_requests(counts->service_requests() +
+                               static_cast<int64_t>(day.services.size()));
+  counts->set_daily_reports(counts->daily_reports() + 1);
+  counts->set_zero_reports(counts->zero_reports() + (day.report.zero ? 1 : 0));
   counts->set_alerts(counts->passage_fevers() + counts->denials() +
                      counts->health_fevers());
 }

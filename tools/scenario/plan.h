@@ -40,17 +40,41 @@ struct EditEvent {
   std::string phone;  // the new phone number
 };
 
+// A service request of a household under home quarantine (groceries,
+// medicine, ...), delivered the same day by community staff.
+struct ServiceEvent {
+  int household = 0;
+  std::string kind;
+};
+
+// The community's daily report: the day's figures from its plan. A zero
+// report (零报告) says nothing abnormal happened: no fever, no refusal.
+// Loaded once the daily-report service exists (issue 5).
+struct DailyReport {
+  std::string date;  // YYYY-MM-DD
+  int64_t passages = 0;
+  int64_t fevers = 0;  // at the gates and at health checks
+  int64_t denials = 0;
+  int64_t health_checks = 0;
+  int64_t under_control = 0;
+  int64_t service_requests = 0;
+  bool zero = false;
+};
+
 struct CommunityDay {
   int community = 0;
   std::vector<PassEvent> passes;  // in time order
   std::vector<HealthEvent> checks;
   std::vector<EditEvent> edits;
+  std::vector<ServiceEvent> services;
+  DailyReport report;
 };
 
 struct PlanOptions {
-  double fever_rate = 0.0008;       // per passage
+  double fever_rate = 0.0002;       // per passage
   double exit_attempt_rate = 0.05;  // per quarantined household and day
   double edit_rate = 0.0003;        // per resident and day
+  double service_rate = 0.4;  // requests per quarantined household and day
 };
 
 // Day `day` (0-based) at community `community`.

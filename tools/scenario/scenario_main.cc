@@ -164,6 +164,30 @@ int Generate() {
     emergencies << Csv(
         {r.id, community(r.community), r.date, r.kind, r.summary});
   }
+  // The days' daily reports and service requests.
+  std::ofstream reports(out + "/daily_reports.csv");
+  reports << "community,date,passages,fevers,denials,health_checks,"
+             "under_control,service_requests,zero\n";
+  std::ofstream services(out + "/service_requests.csv");
+  services << "community,date,household,kind\n";
+  for (int d = 0; d < absl::GetFlag(FLAGS_days); ++d) {
+    for (size_t c = 0; c < office.communities.size(); ++c) {
+      const CommunityDay day = PlanDay(office, static_cast<int>(c), d);
+      const DailyReport& r = day.report;
+      reports << Csv({community(c), r.date, absl::StrCat(r.passages),
+                      absl::StrCat(r.fevers), absl::StrCat(r.denials),
+                      absl::StrCat(r.health_checks),
+                      absl::StrCat(r.under_control),
+                      absl::StrCat(r.service_requests), r.zero ? "1" : "0"});
+      for (const ServiceEvent& e : day.services) {
+        const Household& h = office.households[e.household];
+        services << Csv({community(c), r.date,
+                         absl::StrCat(office.compounds[h.compound].id, "/",
+                                      h.building, "-", h.unit, "-", h.room),
+                         e.kind});
+      }
+    }
+  }
   for (size_t c = 0; c < office.communities.size(); ++c) {
     std::ofstream(
         absl::StrCat(out, "/residents-", office.communities[c].id, ".csv"))
