@@ -28,21 +28,10 @@
 #include "tools/scenario/driver.h"
 #include "tools/scenario/office.h"
 #include "tools/scenario/plan.h"
+#include "tools/scenario/resolve.h"
 #include "tools/scenario/truth.pb.h"
 
 namespace outpost::scenario {
-
-// How the operator settles the conflicts central lists after the heal.
-// Returns how many it resolved. The default (ResolveByReentering) re-enters
-// the community's value at central: an ordinary write that supersedes every
-// sibling it has seen, so the conflict closes everywhere once it replicates.
-// Issue 6's `outpost conflicts resolve` (Admin.ResolveConflict, with its
-// audit record) plugs in here instead.
-using ConflictResolver = std::function<absl::StatusOr<int>(
-    client::Client& central, const outpost::v1::ConflictsResponse& conflicts)>;
-
-absl::StatusOr<int> ResolveByReentering(
-    client::Client& central, const outpost::v1::ConflictsResponse& conflicts);
 
 struct DemoOptions {
   std::string dir;  // required; the nodes' files go to DIR/nodes (wiped)
