@@ -221,6 +221,8 @@ absl::Status Demo::Load() {
       loaded, [&](int c) {
         absl::Status s =
             LoadCommunity(office_, c, ClientFor(c), id_key_, &loaded);
+        if (s.ok() && options_.load_work)
+          s = options_.load_work(office_, c, ClientFor(c));
         absl::MutexLock lock(&mu_);
         if (!s.ok() && first.ok()) first = s;
       });
@@ -262,7 +264,14 @@ absl::Status Demo::PlayDay(int day) {
                      Record(PlayChecksAndEdits(office_, plans[c], ClientFor(c),
                                                id_key_, &counter));
                    });
-  return absl::OkStatus();
+  if (!options_.play_work) return absl::OkStatus();
+  absl::Status first;
+  ParallelFor(static_cast<int>(plans.size()), options_.workers, [&](int c) {
+    absl::Status s = options_.play_work(office_, plans[c], ClientFor(c));
+    absl::MutexLock lock(&mu_);
+    if (!s.ok() && first.ok()) first = s;
+  });
+  return first;
 }
 
 void Demo::PlayGates(const std::string& what,
@@ -572,6 +581,20 @@ absl::StatusOr<DemoResult> Demo::Run() {
   (void)google::protobuf::util::MessageToJsonString(result_.truth, &json,
                                                     json_options);
   std::ofstream(options_.dir + "/truth.json") << json;
+  GroundTruth central;  // the same message, filled from central's counts
+  central.set_seed(result_.truth.seed());
+  central.set_scale(result_.truth.scale());
+  central.set_days(result_.truth.days());
+  for (const auto& [id, counts] : result_.central) {
+    CommunityTruth* ct = central.add_communities();
+    ct->set_id(id);
+    *ct->mutable_counts() = counts;
+    AddCounts(counts, central.mutable_total());
+  }
+  json.clear();
+  (void)google::protobuf::util::MessageToJsonString(central, &json,
+                                                    json_options);
+  std::ofstream(options_.dir + "/central.json") << json;
   return std::move(result_);
 }
 

@@ -50,10 +50,23 @@ struct DemoOptions {
   PlanOptions plan;  // rates of the simulated days
   absl::Duration converge_timeout = absl::Minutes(5);
   ConflictResolver resolve = ResolveByReentering;
+  // Plug points for the work whose services come with issue 5 (daily and
+  // zero reports, supplies and donations, services, incidents,
+  // enterprises): called, when set, after a community's registry is loaded
+  // and after each community's day is played, on the same worker threads;
+  // the office model (office.h) and day plan (plan.h) already carry the
+  // records and the truth their sums. Unset: that work is not loaded.
+  std::function<absl::Status(const Office&, int community, client::Client&)>
+      load_work;
+  std::function<absl::Status(const Office&, const CommunityDay&,
+                             client::Client&)>
+      play_work;
   // One line of progress (default: stderr).
   std::function<void(const std::string&)> progress;
 };
 
+// Besides the report, RunDemo writes DIR/truth.json (the ground truth) and
+// DIR/central.json (central's counts per community), protobuf JSON.
 struct DemoResult {
   GroundTruth truth;                      // what central must show
   std::map<std::string, Counts> central;  // what it shows at the end

@@ -280,8 +280,10 @@ int Demo() {
   absl::StatusOr<DemoResult> result = RunDemo(options);
   if (!result.ok()) return Fail(result.status().ToString());
   std::printf("\n%s", result->report.c_str());
-  std::printf("用时 %.1f s; data in %s (truth.json, nodes/*.db, nodes/*.log)\n",
-              result->seconds, options.dir.c_str());
+  std::printf(
+      "用时 %.1f s; data in %s (truth.json, central.json, nodes/*.db, "
+      "nodes/*.log)\n",
+      result->seconds, options.dir.c_str());
   return result->differences.empty() ? 0 : 1;
 }
 
