@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "gtest/gtest.h"
 #include "tools/scenario/demo.h"
@@ -30,7 +31,8 @@ class TempDir {
   std::string path_;
 };
 
-DemoOptions SmallOffice(const std::string& dir) {
+// `log` collects the demo's progress lines, for failure messages.
+DemoOptions SmallOffice(const std::string& dir, std::string* log) {
   DemoOptions options;
   options.dir = dir;
   options.seed = 42;
@@ -47,14 +49,17 @@ DemoOptions SmallOffice(const std::string& dir) {
   options.plan.fever_rate = 0.02;
   options.plan.edit_rate = 0.02;
   options.converge_timeout = absl::Seconds(60);
-  options.progress = [](const std::string&) {};
+  options.progress = [log](const std::string& line) {
+    absl::StrAppend(log, line, "\n");
+  };
   return options;
 }
 
 TEST(ScenarioE2E, CentralEqualsTheGroundTruthAfterCutConflictsAndResolution) {
   TempDir dir;
-  absl::StatusOr<DemoResult> result = RunDemo(SmallOffice(dir.path()));
-  ASSERT_TRUE(result.ok()) << result.status();
+  std::string log;
+  absl::StatusOr<DemoResult> result = RunDemo(SmallOffice(dir.path(), &log));
+  ASSERT_TRUE(result.ok()) << result.status() << "\n" << log;
   const Counts& truth = result->truth.total();
   // The office did happen: every kind of event is in the truth.
   EXPECT_EQ(truth.communities(), 3);
@@ -76,7 +81,8 @@ TEST(ScenarioE2E, CentralEqualsTheGroundTruthAfterCutConflictsAndResolution) {
   EXPECT_GT(result->wire_bytes, 0);
   // Central's consolidated view equals the ground truth, per community.
   EXPECT_TRUE(result->differences.empty())
-      << absl::StrJoin(result->differences, "\n");
+      << absl::StrJoin(result->differences, "\n") << "\n"
+      << log;
   ASSERT_EQ(result->central.size(), 3u);
   EXPECT_EQ(result->central.at("yatai").residents(),
             result->truth.communities(0).counts().residents());
@@ -88,12 +94,14 @@ TEST(ScenarioE2E, CentralEqualsTheGroundTruthAfterCutConflictsAndResolution) {
 // same folder starts afresh.
 TEST(ScenarioE2E, SharedNodeOpenConflictsAndASecondRun) {
   TempDir dir;
-  DemoOptions options = SmallOffice(dir.path());
+  std::string log;
+  DemoOptions options = SmallOffice(dir.path(), &log);
   options.nodes = 2;
   options.resolve = nullptr;
   for (int run = 0; run < 2; ++run) {
+    log.clear();
     absl::StatusOr<DemoResult> result = RunDemo(options);
-    ASSERT_TRUE(result.ok()) << result.status();
+    ASSERT_TRUE(result.ok()) << result.status() << "\n" << log;
     // Node 1 (cut) holds communities 0 and 2: two conflicts each.
     EXPECT_EQ(result->conflicts_made, 4);
     EXPECT_EQ(result->conflicts_resolved, 0);

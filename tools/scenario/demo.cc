@@ -67,12 +67,7 @@ void ParallelFor(int n, int workers, const std::function<void(int)>& fn) {
 class Demo {
  public:
   explicit Demo(const DemoOptions& options) : options_(options) {
-    if (!options_.progress) {
-      options_.progress = [](const std::string& line) {
-        std::fprintf(stderr, "%s\n", line.c_str());
-        std::fflush(stderr);
-      };
-    }
+    if (!options_.progress) options_.progress = [](const std::string&) {};
   }
 
   absl::StatusOr<DemoResult> Run();

@@ -61,7 +61,7 @@ struct DemoOptions {
   std::function<absl::Status(const Office&, const CommunityDay&,
                              client::Client&)>
       play_work;
-  // One line of progress (default: stderr).
+  // One line of progress (default: none).
   std::function<void(const std::string&)> progress;
 };
 

@@ -277,6 +277,10 @@ int Demo() {
   options.conflicts_per_cut = absl::GetFlag(FLAGS_conflicts);
   options.workers = absl::GetFlag(FLAGS_workers);
   options.sync_full = absl::GetFlag(FLAGS_sync_full);
+  options.progress = [](const std::string& line) {
+    std::fprintf(stderr, "%s\n", line.c_str());
+    std::fflush(stderr);
+  };
   absl::StatusOr<DemoResult> result = RunDemo(options);
   if (!result.ok()) return Fail(result.status().ToString());
   std::printf("\n%s", result->report.c_str());
