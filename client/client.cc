@@ -2,7 +2,11 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <fstream>
+#include <sstream>
+
 #include "absl/strings/str_cat.h"
+#include "outpost/v1/auth.grpc.pb.h"
 #include "outpost/v1/community.grpc.pb.h"
 #include "outpost/v1/node.grpc.pb.h"
 #include "server/grpc_status.h"
@@ -11,14 +15,21 @@ namespace outpost::client {
 
 class Client::Impl {
  public:
-  explicit Impl(const Options& options) : options_(options) {
+  Impl(const Options& options, const std::string& ca_pem) : options_(options) {
+    std::shared_ptr<grpc::ChannelCredentials> credentials =
+        grpc::InsecureChannelCredentials();
+    if (!ca_pem.empty()) {
+      grpc::SslCredentialsOptions ssl;
+      ssl.pem_root_certs = ca_pem;
+      credentials = grpc::SslCredentials(ssl);
+    }
     grpc::ChannelArguments args;
     args.SetMaxReceiveMessageSize(64 << 20);
     // Fail fast when the node is down rather than retrying for the deadline.
     args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
-    channel_ = grpc::CreateCustomChannel(
-        options.address, grpc::InsecureChannelCredentials(), args);
+    channel_ = grpc::CreateCustomChannel(options.address, credentials, args);
     admin_ = outpost::v1::Admin::NewStub(channel_);
+    tokens_ = outpost::v1::Tokens::NewStub(channel_);
     community_ = outpost::v1::Community::NewStub(channel_);
   }
 
@@ -30,6 +41,7 @@ class Client::Impl {
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() +
                          absl::ToChronoMilliseconds(options_.timeout));
+    Authorize(&context);
     Response response;
     grpc::Status status = (stub->*method)(&context, request, &response);
     if (status.ok()) return response;
@@ -43,8 +55,14 @@ class Client::Impl {
     return server::FromGrpcStatus(status);
   }
 
+  void Authorize(grpc::ClientContext* context) const {
+    if (!options_.token.empty())
+      context->AddMetadata("authorization", "Bearer " + options_.token);
+  }
+
   const Options options_;
   std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<outpost::v1::Tokens::Stub> tokens_;
   std::unique_ptr<outpost::v1::Admin::Stub> admin_;
   std::unique_ptr<outpost::v1::Community::Stub> community_;
 };
@@ -57,7 +75,19 @@ absl::StatusOr<std::unique_ptr<Client>> Client::Connect(
     return absl::InvalidArgumentError(absl::StrCat(
         "--node must be HOST:PORT, not \"", options.address, "\""));
   }
-  return std::unique_ptr<Client>(new Client(std::make_unique<Impl>(options)));
+  std::string ca_pem;
+  if (!options.tls_ca.empty()) {
+    std::ifstream in(options.tls_ca);
+    std::stringstream content;
+    content << in.rdbuf();
+    ca_pem = content.str();
+    if (!in || ca_pem.empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--tls_ca=", options.tls_ca, ": cannot read the file"));
+    }
+  }
+  return std::unique_ptr<Client>(
+      new Client(std::make_unique<Impl>(options, ca_pem)));
 }
 
 Client::Client(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -98,6 +128,7 @@ absl::StatusOr<outpost::v1::ImportResult> Client::ImportResidents(
   // per-call timeout, but bounded.
   context.set_deadline(std::chrono::system_clock::now() +
                        std::chrono::minutes(10));
+  impl_->Authorize(&context);
   outpost::v1::ImportResult result;
   auto writer = impl_->community_->ImportResidents(&context, &result);
   constexpr size_t kChunk = 1 << 20;
@@ -153,5 +184,23 @@ OUTPOST_COMMUNITY_CALL(ListCommunities, ListCommunitiesRequest,
 OUTPOST_COMMUNITY_CALL(AddStaff, AddStaffRequest, IdResponse)
 OUTPOST_COMMUNITY_CALL(ListStaff, ListStaffRequest, ListStaffResponse)
 #undef OUTPOST_COMMUNITY_CALL
+
+absl::StatusOr<outpost::v1::CreateTokenResponse> Client::CreateToken(
+    const outpost::v1::CreateTokenRequest& r) {
+  return impl_
+      ->Call<outpost::v1::CreateTokenRequest, outpost::v1::CreateTokenResponse>(
+          impl_->tokens_.get(), &outpost::v1::Tokens::Stub::CreateToken, r);
+}
+absl::StatusOr<outpost::v1::ListTokensResponse> Client::ListTokens(
+    const outpost::v1::ListTokensRequest& r) {
+  return impl_
+      ->Call<outpost::v1::ListTokensRequest, outpost::v1::ListTokensResponse>(
+          impl_->tokens_.get(), &outpost::v1::Tokens::Stub::ListTokens, r);
+}
+absl::StatusOr<outpost::v1::TokenInfo> Client::RevokeToken(
+    const outpost::v1::RevokeTokenRequest& r) {
+  return impl_->Call<outpost::v1::RevokeTokenRequest, outpost::v1::TokenInfo>(
+      impl_->tokens_.get(), &outpost::v1::Tokens::Stub::RevokeToken, r);
+}
 
 }  // namespace outpost::client

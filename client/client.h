@@ -17,6 +17,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "outpost/v1/auth.pb.h"
 #include "outpost/v1/community.pb.h"
 #include "outpost/v1/node.pb.h"
 
@@ -27,9 +28,15 @@ class Client {
   struct Options {
     std::string address = "127.0.0.1:7400";
     absl::Duration timeout = absl::Seconds(5);
+    // Sent as `authorization: Bearer <token>` on every call (server/auth.h).
+    std::string token;
+    // PEM file of the sub-district CA: connect with TLS and verify the node
+    // against it (nodes started with --tls_*). Empty: plaintext (loopback).
+    std::string tls_ca;
   };
 
-  // INVALID_ARGUMENT for an address that is not HOST:PORT. Does not wait for
+  // INVALID_ARGUMENT for an address that is not HOST:PORT or an unreadable
+  // tls_ca file. Does not wait for
   // the node: the first call reports whether it is reachable.
   static absl::StatusOr<std::unique_ptr<Client>> Connect(
       const Options& options);
@@ -87,6 +94,14 @@ class Client {
   absl::StatusOr<outpost::v1::ImportResult> ImportResidents(
       const std::string& csv, bool skip_bad,
       const std::function<void(size_t, size_t)>& progress);
+
+  // Tokens of the node (admin only).
+  absl::StatusOr<outpost::v1::CreateTokenResponse> CreateToken(
+      const outpost::v1::CreateTokenRequest& r);
+  absl::StatusOr<outpost::v1::ListTokensResponse> ListTokens(
+      const outpost::v1::ListTokensRequest& r);
+  absl::StatusOr<outpost::v1::TokenInfo> RevokeToken(
+      const outpost::v1::RevokeTokenRequest& r);
 
   const std::string& address() const;
 

@@ -79,7 +79,49 @@ OUTPOST_OFFLOAD(ListCheckpoints, ListCheckpointsRequest,
 OUTPOST_OFFLOAD(AddHousehold, AddHouseholdRequest, IdResponse)
 OUTPOST_OFFLOAD(AddResident, AddResidentRequest, IdResponse)
 OUTPOST_OFFLOAD(UpdateResident, UpdateResidentRequest, Resident)
-OUTPOST_OFFLOAD(GetResident, GetResidentRequest, Resident)
+// GetResident: masked by default; `unmasked` for registrar and above, audited.
+grpc::ServerUnaryReactor* CommunityService::GetResident(
+    grpc::CallbackServerContext* context, const pb::GetResidentRequest* request,
+    pb::Resident* response) {
+  std::optional<Principal> principal = CallPrincipal(context);
+  return Offload(pool_, context, [this, request, response, principal] {
+    RETURN_IF_ERROR(DoGetResident(*request, response));
+    if (!request->unmasked()) return absl::OkStatus();
+    if (!principal || !MaySeeIdNumbers(*principal)) {
+      return absl::PermissionDeniedError(absl::StrCat(
+          "role ",
+          principal ? std::string(RoleName(principal->role)) : "unknown",
+          " may not read full ID-card numbers (registrar and above)"));
+    }
+    ASSIGN_OR_RETURN(std::string number,
+                     RevealIdNumber(request->id(), *principal));
+    response->set_id_number(number);
+    return absl::OkStatus();
+  });
+}
+
+std::string CommunityService::ProtectIdNumber(
+    const std::string& id_number) const {
+  return cipher_ ? cipher_->Encrypt(id_number) : id_number;
+}
+
+std::string CommunityService::MaskStored(const std::string& stored) const {
+  return cipher_ ? cipher_->Masked(stored) : MaskIdNumber(stored);
+}
+
+absl::StatusOr<std::string> CommunityService::RevealIdNumber(
+    const std::string& id, const Principal& principal) {
+  std::string stored;
+  RETURN_IF_ERROR(
+      Query(store_, "SELECT id_number FROM residents WHERE id = ?1", {id},
+            [&](sync::Statement& st) { stored = st.ColumnText(0); }));
+  std::string number = stored;
+  if (cipher_) {
+    ASSIGN_OR_RETURN(number, cipher_->Decrypt(stored));
+  }
+  RETURN_IF_ERROR(AuditIdRead(store_, principal, id));
+  return number;
+}
 OUTPOST_OFFLOAD(FindResident, FindResidentRequest, ResidentsResponse)
 OUTPOST_OFFLOAD(ListResidents, ListResidentsRequest, ResidentsResponse)
 OUTPOST_OFFLOAD(Pass, PassRequest, PassResponse)
@@ -211,7 +253,8 @@ absl::Status CommunityService::DoAddResident(
                      " is already registered as ", id));
   }
   WriteRequest w = Row("residents", id, Text(*household, "community"));
-  w.Set("name", TextValue(r.name())).Set("id_number", TextValue(id_number));
+  w.Set("name", TextValue(r.name()))
+      .Set("id_number", TextValue(ProtectIdNumber(id_number)));
   w.Set("phone", TextValue(r.phone()))
       .Set("household", TextValue(r.household_id()));
   w.Set("control", TextValue("none"));
@@ -235,7 +278,7 @@ absl::StatusOr<std::vector<pb::Resident>> CommunityService::QueryResidents(
               pb::Resident r;
               r.set_id(st.ColumnText(0));
               r.set_name(st.ColumnText(1));
-              r.set_id_number(MaskIdNumber(st.ColumnText(2)));
+              r.set_id_number(MaskStored(st.ColumnText(2)));
               r.set_phone(st.ColumnText(3));
               r.set_household_id(st.ColumnText(4));
               r.set_community(st.ColumnText(5));
@@ -675,7 +718,9 @@ class ImportReactor : public grpc::ServerReadReactor<pb::ImportChunk> {
 };
 
 grpc::ServerReadReactor<pb::ImportChunk>* CommunityService::ImportResidents(
-    grpc::CallbackServerContext*, pb::ImportResult* result) {
+    grpc::CallbackServerContext* context, pb::ImportResult* result) {
+  if (absl::Status allowed = CallAllowed(context); !allowed.ok())
+    return new RefusedReader<pb::ImportChunk>(allowed);
   return new ImportReactor(this, result);
 }
 
@@ -685,6 +730,7 @@ absl::Status CommunityService::RunImport(const std::string& csv, bool skip_bad,
   ImportOptions options;
   options.id_key = id_key_;
   options.scopes = store_->scopes();
+  options.cipher = cipher_.get();
   options.exists = [this](const std::string& table, const std::string& id) {
     return store_->ReadValues(table, id).ok();
   };

@@ -1,5 +1,6 @@
 // Runs a unary call's blocking work (SQLite, upstream calls) on a WorkPool and
 // finishes the call with its status: gRPC callback threads never block.
+// A call the AuthInterceptor refused finishes at once with its error.
 #ifndef OUTPOST_SERVER_OFFLOAD_H_
 #define OUTPOST_SERVER_OFFLOAD_H_
 
@@ -8,6 +9,7 @@
 #include <functional>
 
 #include "absl/status/status.h"
+#include "server/auth.h"
 #include "server/grpc_status.h"
 #include "server/work_pool.h"
 
@@ -17,6 +19,11 @@ inline grpc::ServerUnaryReactor* Offload(WorkPool& pool,
                                          grpc::CallbackServerContext* context,
                                          std::function<absl::Status()> work) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  // Authorization (server/auth.h) was decided when the call arrived.
+  if (absl::Status allowed = CallAllowed(context); !allowed.ok()) {
+    reactor->Finish(ToGrpcStatus(allowed));
+    return reactor;
+  }
   pool.Schedule([reactor, work = std::move(work)] {
     reactor->Finish(ToGrpcStatus(work()));
   });

@@ -63,8 +63,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   const std::string csv = MakeCsv(n, absl::GetFlag(FLAGS_households));
-  auto client =
-      outpost::client::Client::Connect({(*node)->address(), absl::Seconds(5)});
+  auto client = outpost::client::Client::Connect(
+      {(*node)->address(), absl::Seconds(5), (*node)->admin_token()});
   const absl::Time start = absl::Now();
   auto result = (*client)->ImportResidents(csv, false, nullptr);
   const double seconds = absl::ToDoubleSeconds(absl::Now() - start);

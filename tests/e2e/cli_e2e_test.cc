@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <sys/wait.h>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "tests/e2e/e2e_util.h"
@@ -27,6 +28,13 @@ struct CliRun {
 
 CliRun Cli(const std::vector<std::string>& args) {
   std::string command = OUTPOST_CLI_PATH;
+  // The node's admin token, as an operator would export OUTPOST_TOKEN.
+  for (const std::string& a : args) {
+    if (absl::StartsWith(a, "--node=")) {
+      const std::string token = NodeProcess::AdminTokenFor(a.substr(7));
+      if (!token.empty()) command = "OUTPOST_TOKEN=" + token + " " + command;
+    }
+  }
   for (const std::string& a : args) absl::StrAppend(&command, " '", a, "'");
   absl::StrAppend(&command, " 2>&1");
   CliRun run{-1, ""};
