@@ -194,6 +194,8 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const NodeOptions& options) {
   builder.RegisterService(node->admin_.get());
   builder.RegisterService(node->community_.get());
   builder.SetMaxReceiveMessageSize(8 << 20);
+  // Limits (server/auth.h has the per-client one): streams per connection.
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, 100);
   // gRPC sets SO_REUSEPORT by default: two nodes could share a port.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);

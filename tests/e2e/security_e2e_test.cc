@@ -365,6 +365,67 @@ TEST_F(SecurityE2E, TokensRolesAndScopes) {
   EXPECT_TRUE(s.ok()) << s.error_message();
 }
 
+TEST_F(SecurityE2E, OneClientCannotHoldMoreCallsThanItsLimit) {
+  NodeSpec spec;
+  spec.node_id = "yatai";
+  spec.role = "community";
+  spec.dir = dir_.path();
+  spec.upstream = "127.0.0.1:1";
+  spec.extra_flags = {"--max_calls_per_client=2"};
+  auto node = NodeProcess::Start(spec);
+  ASSERT_TRUE(node.ok()) << node.status();
+  auto api = pb::Community::NewStub((*node)->channel());
+  pb::CreateTokenResponse checkpoint;
+  {
+    pb::CreateTokenRequest request;
+    request.set_role("checkpoint");
+    request.set_scope("yatai");
+    grpc::ClientContext context;
+    ASSERT_TRUE(pb::Tokens::NewStub((*node)->channel())
+                    ->CreateToken(WithDeadline(&context), request, &checkpoint)
+                    .ok());
+  }
+  // Two imports held open (a slow or stuck client) use the admin's two slots.
+  std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
+  std::vector<pb::ImportResult> results(3);
+  std::vector<std::unique_ptr<grpc::ClientWriter<pb::ImportChunk>>> writers;
+  for (int i = 0; i < 2; ++i) {
+    contexts.push_back(std::make_unique<grpc::ClientContext>());
+    WithDeadline(contexts.back().get());
+    writers.push_back(api->ImportResidents(contexts.back().get(), &results[i]));
+    pb::ImportChunk chunk;
+    chunk.set_data("community,compound,building,room,name,id_number\n");
+    ASSERT_TRUE(writers.back()->Write(chunk));
+  }
+  absl::SleepFor(absl::Milliseconds(300));
+  {  // The third call of the same client is refused at once...
+    grpc::ClientContext context;
+    pb::ListCheckpointsResponse response;
+    grpc::Status s = api->ListCheckpoints(
+        WithDeadline(&context), pb::ListCheckpointsRequest(), &response);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+    EXPECT_THAT(s.error_message(), HasSubstr("too many calls at once"));
+  }
+  {  // ...while another client (a checkpoint terminal) is served.
+    grpc::ClientContext context;
+    pb::ListCheckpointsResponse response;
+    grpc::Status s =
+        pb::Community::NewStub((*node)->ChannelWithToken(checkpoint.token()))
+            ->ListCheckpoints(WithDeadline(&context),
+                              pb::ListCheckpointsRequest(), &response);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+  }
+  for (auto& w : writers) {
+    w->WritesDone();
+    EXPECT_TRUE(w->Finish().ok());
+  }
+  grpc::ClientContext context;
+  pb::ListCheckpointsResponse response;
+  EXPECT_TRUE(api->ListCheckpoints(WithDeadline(&context),
+                                   pb::ListCheckpointsRequest(), &response)
+                  .ok());
+}
+
 // A valid ID-card number (GB 11643) for Beijing Dongcheng, sequence n.
 std::string IdNumber(int n) {
   const std::string first17 = absl::StrFormat("11010119800101%03d", n);
