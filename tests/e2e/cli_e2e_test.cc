@@ -272,5 +272,43 @@ TEST(CliE2E, ImportIsAllOrNothingUnlessSkipBad) {
   EXPECT_EQ(Cli({n, "import", "residents", dir.File("missing.csv")}).code, 2);
 }
 
+// Tokens from the CLI: the admin creates, lists and revokes; a checkpoint
+// token is refused what its role may not do (exit 1, naming the role).
+TEST(CliE2E, TokenCommandsAndRoles) {
+  TempDir dir;
+  auto node = StartOfflineCommunity(dir);
+  ASSERT_TRUE(node.ok()) << node.status();
+  const std::string n = "--node=" + (*node)->address();
+  CliRun created = Cli({n, "--json", "token", "create", "--role=checkpoint",
+                        "--scope=yatai", "--name=北门 gate 1"});
+  ASSERT_EQ(created.code, 0) << created.out;
+  const size_t at = created.out.find("\"token\": \"");
+  ASSERT_NE(at, std::string::npos) << created.out;
+  const std::string token = created.out.substr(at + 10, 52);
+  ASSERT_EQ(token.substr(0, 4), "opt_");
+  CliRun list = Cli({n, "token", "list"});
+  EXPECT_EQ(list.code, 0);
+  EXPECT_THAT(list.out, HasSubstr("北门 gate 1"));
+  EXPECT_THAT(list.out, HasSubstr("checkpoint"));
+  EXPECT_EQ(list.out.find(token), std::string::npos);  // shown once only
+
+  CliRun denied = Cli({n, "--token=" + token, "conflicts", "list"});
+  EXPECT_EQ(denied.code, 1);
+  EXPECT_THAT(denied.out, HasSubstr("role checkpoint may not call"));
+  EXPECT_EQ(Cli({n, "--token=" + token, "checkpoint", "list"}).code, 0);
+  CliRun bogus = Cli({n, "--token=opt_bogus", "status"});
+  EXPECT_EQ(bogus.code, 1);
+  EXPECT_THAT(bogus.out, HasSubstr("unknown or revoked token"));
+  EXPECT_EQ(Cli({n, "token", "create", "--role=registrar"}).code,
+            2);  // no scope
+  EXPECT_EQ(Cli({n, "--token=" + token, "token", "list"}).code, 1);
+
+  const size_t id_at = created.out.find("\"id\": \"");
+  ASSERT_NE(id_at, std::string::npos);
+  const std::string id = created.out.substr(id_at + 7, 8);
+  EXPECT_EQ(Cli({n, "token", "revoke", id}).code, 0);
+  EXPECT_EQ(Cli({n, "--token=" + token, "checkpoint", "list"}).code, 1);
+}
+
 }  // namespace
 }  // namespace outpost::testing
