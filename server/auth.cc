@@ -434,23 +434,42 @@ absl::StatusOr<Principal> Authorizer::Decide(
   return *principal;
 }
 
+namespace {
+
+// The first `community` string field outside `scope`, in `message` or its
+// set singular sub-messages (AddCompoundRequest.compound.community, ...).
+absl::Status CheckCommunityFields(const std::string& scope,
+                                  const google::protobuf::Message& message,
+                                  int depth) {
+  const google::protobuf::Descriptor* descriptor = message.GetDescriptor();
+  const google::protobuf::Reflection* reflection = message.GetReflection();
+  for (int i = 0; i < descriptor->field_count(); ++i) {
+    const google::protobuf::FieldDescriptor* field = descriptor->field(i);
+    if (field->is_repeated()) continue;
+    if (field->name() == "community" &&
+        field->type() == google::protobuf::FieldDescriptor::TYPE_STRING) {
+      const std::string value = reflection->GetString(message, field);
+      if (!value.empty() && value != scope) {
+        return absl::PermissionDeniedError(
+            absl::StrCat("token scope is community ", scope,
+                         "; this request is for community ", value));
+      }
+    } else if (field->type() ==
+                   google::protobuf::FieldDescriptor::TYPE_MESSAGE &&
+               depth < 3 && reflection->HasField(message, field)) {
+      RETURN_IF_ERROR(CheckCommunityFields(
+          scope, reflection->GetMessage(message, field), depth + 1));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::Status Authorizer::CheckScope(const Principal& principal,
                                     const google::protobuf::Message& message) {
   if (principal.scope.empty()) return absl::OkStatus();
-  const google::protobuf::FieldDescriptor* field =
-      message.GetDescriptor()->FindFieldByName("community");
-  if (field == nullptr ||
-      field->type() != google::protobuf::FieldDescriptor::TYPE_STRING ||
-      field->is_repeated()) {
-    return absl::OkStatus();
-  }
-  const std::string value = message.GetReflection()->GetString(message, field);
-  if (!value.empty() && value != principal.scope) {
-    return absl::PermissionDeniedError(
-        absl::StrCat("token scope is community ", principal.scope,
-                     "; this request is for community ", value));
-  }
-  return absl::OkStatus();
+  return CheckCommunityFields(principal.scope, message, 0);
 }
 
 absl::Status Authorizer::Acquire(const std::string& client) {
@@ -556,6 +575,26 @@ std::optional<Principal> CallPrincipal(const grpc::ServerContextBase* context) {
   std::optional<Decision> decision = Registry().Get(context);
   if (!decision || !decision->status.ok()) return std::nullopt;
   return decision->principal;
+}
+
+namespace {
+thread_local const std::optional<Principal>* current_caller = nullptr;
+}  // namespace
+
+ScopedCaller::ScopedCaller(std::optional<Principal> principal)
+    : principal_(std::move(principal)), previous_(current_caller) {
+  current_caller = &principal_;
+}
+
+ScopedCaller::~ScopedCaller() { current_caller = previous_; }
+
+absl::Status CallerMayUse(absl::string_view community) {
+  if (current_caller == nullptr || !current_caller->has_value())
+    return absl::OkStatus();
+  const Principal& p = **current_caller;
+  if (p.scope.empty() || p.scope == community) return absl::OkStatus();
+  return absl::PermissionDeniedError(absl::StrCat(
+      "token scope is community ", p.scope, "; this is community ", community));
 }
 
 absl::Status AuditIdRead(sync::Store* store, const Principal& principal,

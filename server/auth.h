@@ -11,11 +11,13 @@
 //     plaintext loopback listener (development, tests) a peer is accepted
 //     without a certificate and the node logs it.
 //
-// What they may call: kMethodRules in auth.cc maps each full method name
+// What they may call: MethodRules() in auth.cc maps each full method name
 // ("/outpost.v1.Community/Pass") to the roles allowed. A method missing from
-// the table is admin-only. Admin may call everything. A request message with a
-// top-level string field `community` must name the token's scope (unless the
-// token has none).
+// the table is admin-only. Admin may call everything. Scope: a `community`
+// string field in the request (or a sub-message) must name the token's scope
+// (unless the token has none); services check communities they learn from
+// rows with CallerMayUse (a household's, a checkpoint's) and list only rows of
+// the token's community.
 //
 // How it is enforced: AuthInterceptorFactory (installed by Node on the
 // ServerBuilder) decides each call when its metadata and first message
@@ -126,8 +128,8 @@ class Authorizer {
   absl::StatusOr<Principal> Decide(
       const std::string& method, const grpc::ServerContextBase& context,
       const std::multimap<grpc::string_ref, grpc::string_ref>& md);
-  // PERMISSION_DENIED when `message` has a `community` field outside the
-  // principal's scope.
+  // PERMISSION_DENIED when `message` (or a sub-message) has a `community`
+  // field outside the principal's scope.
   static absl::Status CheckScope(const Principal& principal,
                                  const google::protobuf::Message& message);
 
@@ -164,6 +166,25 @@ class AuthInterceptorFactory
 absl::Status CallAllowed(const grpc::ServerContextBase* context);
 // The caller of the call of `context`, if an AuthInterceptor admitted it.
 std::optional<Principal> CallPrincipal(const grpc::ServerContextBase* context);
+
+// The caller of the call whose work runs on this thread: Offload() sets it
+// for the duration of a unary call's work, so services can check scopes they
+// only learn from a row (a household's or checkpoint's community) with
+// CallerMayUse, without passing the context down.
+class ScopedCaller {
+ public:
+  explicit ScopedCaller(std::optional<Principal> principal);
+  ~ScopedCaller();
+  ScopedCaller(const ScopedCaller&) = delete;
+  ScopedCaller& operator=(const ScopedCaller&) = delete;
+
+ private:
+  std::optional<Principal> principal_;
+  const std::optional<Principal>* previous_;
+};
+// OK when this thread runs no call's work, or the caller's token covers
+// `community` (no scope, or that scope); else PERMISSION_DENIED naming both.
+absl::Status CallerMayUse(absl::string_view community);
 
 // Records that `principal` read the full ID-card number of `resident_id`:
 // one row in the node-local table _audit_id_reads (ts_ms, role, token_id,

@@ -189,6 +189,7 @@ absl::Status CommunityService::DoAddCheckpoint(
         absl::StrCat("compound: \"", cp.compound(), "\" is not registered"));
   }
   const std::string community = Text(*compound, "community");
+  RETURN_IF_ERROR(CallerMayUse(community));  // the token's scope
   WriteRequest w = Row("checkpoints", cp.id(), community);
   w.Set("compound", TextValue(cp.compound())).Set("name", TextValue(cp.name()));
   w.Set("active", sync::BoolValue(true)).Set("community", TextValue(community));
@@ -246,6 +247,7 @@ absl::Status CommunityService::DoAddResident(
     return absl::NotFoundError(absl::StrCat("household: \"", r.household_id(),
                                             "\" is not registered"));
   }
+  RETURN_IF_ERROR(CallerMayUse(Text(*household, "community")));
   const std::string id = ResidentId(id_key_, id_number);
   if (store_->ReadValues("residents", id).ok()) {
     return absl::AlreadyExistsError(
@@ -287,7 +289,8 @@ absl::StatusOr<std::vector<pb::Resident>> CommunityService::QueryResidents(
               r.set_control_start(st.ColumnText(8));
               r.set_control_end(st.ColumnText(9));
               r.set_special_care(st.ColumnText(10));
-              out.push_back(std::move(r));
+              // A scoped token sees its community's residents only.
+              if (CallerMayUse(r.community()).ok()) out.push_back(std::move(r));
             }));
   return out;
 }
@@ -300,6 +303,7 @@ absl::StatusOr<pb::Resident> CommunityService::LoadResident(
     return absl::NotFoundError(
         absl::StrCat("resident ", id, " is not registered"));
   }
+  RETURN_IF_ERROR(CallerMayUse(found.front().community()));
   return found.front();
 }
 
@@ -390,6 +394,7 @@ absl::Status CommunityService::DoPass(const pb::PassRequest& request,
     return absl::FailedPreconditionError(
         absl::StrCat("checkpoint: \"", request.checkpoint(), "\" is closed"));
   }
+  RETURN_IF_ERROR(CallerMayUse(Text(*checkpoint, "community")));
   // Who: by resident id, or by ID-card number (validated first).
   std::string resident_id = request.resident_id();
   std::string id_number;

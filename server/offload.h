@@ -24,9 +24,11 @@ inline grpc::ServerUnaryReactor* Offload(WorkPool& pool,
     reactor->Finish(ToGrpcStatus(allowed));
     return reactor;
   }
-  pool.Schedule([reactor, work = std::move(work)] {
-    reactor->Finish(ToGrpcStatus(work()));
-  });
+  pool.Schedule(
+      [reactor, work = std::move(work), caller = CallPrincipal(context)] {
+        ScopedCaller scoped(caller);
+        reactor->Finish(ToGrpcStatus(work()));
+      });
   return reactor;
 }
 

@@ -426,6 +426,66 @@ TEST_F(SecurityE2E, OneClientCannotHoldMoreCallsThanItsLimit) {
                   .ok());
 }
 
+// At central (all communities), a yatai operator's token reaches yatai only:
+// named in the request or derived from a row.
+TEST_F(SecurityE2E, AScopedTokenStaysInItsCommunityAtCentral) {
+  NodeSpec spec;
+  spec.node_id = "central";
+  spec.role = "central";
+  spec.dir = dir_.path();
+  auto central = NodeProcess::Start(spec);
+  ASSERT_TRUE(central.ok()) << central.status();
+  auto admin = pb::Community::NewStub((*central)->channel());
+  for (const auto& [id, community] :
+       {std::pair{"yt-01", "yatai"}, {"hp-01", "heping"}}) {
+    pb::AddCompoundRequest compound;
+    compound.mutable_compound()->set_id(id);
+    compound.mutable_compound()->set_community(community);
+    compound.mutable_compound()->set_name(id);
+    pb::IdResponse response;
+    grpc::ClientContext context;
+    grpc::Status s =
+        admin->AddCompound(WithDeadline(&context), compound, &response);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+  pb::CreateTokenRequest request;
+  request.set_role("operator");
+  request.set_scope("yatai");
+  pb::CreateTokenResponse op;
+  {
+    grpc::ClientContext context;
+    ASSERT_TRUE(pb::Tokens::NewStub((*central)->channel())
+                    ->CreateToken(WithDeadline(&context), request, &op)
+                    .ok());
+  }
+  auto yatai_op =
+      pb::Community::NewStub((*central)->ChannelWithToken(op.token()));
+  auto add_checkpoint = [&](const std::string& id,
+                            const std::string& compound) {
+    pb::AddCheckpointRequest cp;
+    cp.mutable_checkpoint()->set_id(id);
+    cp.mutable_checkpoint()->set_compound(compound);
+    cp.mutable_checkpoint()->set_name(id);
+    pb::IdResponse response;
+    grpc::ClientContext context;
+    return yatai_op->AddCheckpoint(WithDeadline(&context), cp, &response);
+  };
+  EXPECT_TRUE(add_checkpoint("yt-cp1", "yt-01").ok());
+  grpc::Status s = add_checkpoint("hp-cp1", "hp-01");  // derived: heping
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(s.error_message(), HasSubstr("token scope is community yatai"));
+  {  // Named in a sub-message.
+    pb::AddCompoundRequest compound;
+    compound.mutable_compound()->set_id("hp-02");
+    compound.mutable_compound()->set_community("heping");
+    compound.mutable_compound()->set_name("x");
+    pb::IdResponse response;
+    grpc::ClientContext context;
+    s = yatai_op->AddCompound(WithDeadline(&context), compound, &response);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  }
+}
+
 // A valid ID-card number (GB 11643) for Beijing Dongcheng, sequence n.
 std::string IdNumber(int n) {
   const std::string first17 = absl::StrFormat("11010119800101%03d", n);
