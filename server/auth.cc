@@ -37,7 +37,10 @@ const std::map<std::string, std::vector<Role>>& MethodRules() {
   static const auto* rules = new std::map<std::string, std::vector<Role>>{
       // Node to node (peer certificate, or plaintext loopback).
       {"/outpost.v1.Replication/Sync", {R::kNode}},
-      // Node administration. Put/PutMany/Get (raw rows) stay admin-only.
+      // Node administration. Raw rows (Put/PutMany/Get) are admin-only.
+      {"/outpost.v1.Admin/Put", {}},
+      {"/outpost.v1.Admin/PutMany", {}},
+      {"/outpost.v1.Admin/Get", {}},
       {"/outpost.v1.Admin/Status", kAllClients},
       {"/outpost.v1.Admin/Digests",
        {R::kNode, R::kOperator, R::kCentralOperator}},
