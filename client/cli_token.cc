@@ -16,6 +16,10 @@ ABSL_FLAG(std::string, scope, "",
           "token create: the community the token works in (checkpoint, "
           "registrar, operator)");
 
+ABSL_FLAG(bool, unmasked, false,
+          "resident show: the full ID-card number (registrar and above; "
+          "audited by the node)");
+
 namespace outpost::client {
 int TokenCommand(Client& client, bool json,
                  const std::vector<std::string>& args) {

@@ -306,6 +306,34 @@ TEST(CliE2E, TokenCommandsAndRoles) {
   const size_t id_at = created.out.find("\"id\": \"");
   ASSERT_NE(id_at, std::string::npos);
   const std::string id = created.out.substr(id_at + 7, 8);
+  // Full ID-card numbers: not for a checkpoint; the admin's read is audited.
+  ASSERT_EQ(Cli({n, "compound", "add", "--id=yt-01", "--community=yatai",
+                 "--name=亚泰"})
+                .code,
+            0);
+  CliRun household = Cli({n, "--json", "household", "add", "--community=yatai",
+                          "--compound=yt-01", "--building=1", "--room=101"});
+  const size_t h = household.out.find("\"id\": \"");
+  ASSERT_NE(h, std::string::npos) << household.out;
+  const std::string household_id =
+      household.out.substr(h + 7, household.out.find('"', h + 7) - h - 7);
+  CliRun resident =
+      Cli({n, "--json", "resident", "add", "--household=" + household_id,
+           "--name=张伟", "--id_number=11010519491231002X"});
+  const size_t r = resident.out.find("\"id\": \"");
+  ASSERT_NE(r, std::string::npos) << resident.out;
+  const std::string resident_id =
+      resident.out.substr(r + 7, resident.out.find('"', r + 7) - r - 7);
+  EXPECT_THAT(Cli({n, "resident", "show", resident_id}).out,
+              HasSubstr("110105********002X"));
+  EXPECT_THAT(Cli({n, "resident", "show", resident_id, "--unmasked"}).out,
+              HasSubstr("11010519491231002X"));
+  EXPECT_EQ(Cli({n, "--token=" + token, "resident", "show", resident_id,
+                 "--unmasked"})
+                .code,
+            1);
+  EXPECT_THAT((*node)->LogTail(), HasSubstr("audit: admin"));
+
   EXPECT_EQ(Cli({n, "token", "revoke", id}).code, 0);
   EXPECT_EQ(Cli({n, "--token=" + token, "checkpoint", "list"}).code, 1);
 }
