@@ -24,11 +24,19 @@ inline grpc::ServerUnaryReactor* Offload(WorkPool& pool,
     reactor->Finish(ToGrpcStatus(allowed));
     return reactor;
   }
-  pool.Schedule(
-      [reactor, work = std::move(work), caller = CallPrincipal(context)] {
-        ScopedCaller scoped(caller);
-        reactor->Finish(ToGrpcStatus(work()));
-      });
+  pool.Schedule([reactor, work = std::move(work),
+                 caller = CallPrincipal(context),
+                 deadline = context->deadline()] {
+    // A call whose client gave up while it queued is not worth a thread:
+    // a burst of stale requests cannot starve the checkpoints behind it.
+    if (std::chrono::system_clock::now() > deadline) {
+      reactor->Finish(grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
+                                   "deadline passed while queued"));
+      return;
+    }
+    ScopedCaller scoped(caller);
+    reactor->Finish(ToGrpcStatus(work()));
+  });
   return reactor;
 }
 
