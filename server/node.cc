@@ -77,6 +77,48 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const NodeOptions& options) {
   std::unique_ptr<Node> node(new Node());
   node->options_ = options;
 
+  // Security, checked before the database is touched: TLS material (or
+  // loopback), the data key.
+  std::optional<TlsMaterial> tls;
+  if (!options.tls_cert.empty() || !options.tls_key.empty() ||
+      !options.tls_ca.empty()) {
+    ASSIGN_OR_RETURN(tls, LoadTls({.cert = options.tls_cert,
+                                   .key = options.tls_key,
+                                   .ca = options.tls_ca}));
+    if (tls->common_name != options.node_id) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--tls_cert names node \"", tls->common_name,
+                       "\", not --node_id=", options.node_id));
+    }
+  } else {
+    if (!IsLoopback(options.listen)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--listen=", options.listen,
+          ": plaintext is allowed only on loopback; give --tls_cert, "
+          "--tls_key and --tls_ca (tools/pki.sh makes them)"));
+    }
+    if (!options.upstream.empty() && !IsLoopback(options.upstream)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--upstream=", options.upstream,
+          ": plaintext is allowed only on loopback; give --tls_cert, "
+          "--tls_key and --tls_ca"));
+    }
+  }
+  // ID-card numbers at rest (server/id_cipher.h).
+  std::unique_ptr<IdCipher> cipher;
+  if (!options.data_key_file.empty()) {
+    ASSIGN_OR_RETURN(cipher, IdCipher::FromKeyFile(options.data_key_file));
+  } else if (IsLoopback(options.listen)) {
+    OUTPOST_LOG(WARNING) << "--data_key_file not given: ID-card numbers are "
+                            "encrypted with the development key (loopback "
+                            "only)";
+    cipher = IdCipher::Development();
+  } else {
+    return absl::InvalidArgumentError(
+        "--data_key_file is required when serving beyond loopback (make one "
+        "with: openssl rand -hex 32 > data.key; chmod 600 data.key)");
+  }
+
   sync::StoreOptions store_options;
   store_options.path = options.db_path;
   store_options.node_id = options.node_id;
@@ -108,32 +150,7 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const NodeOptions& options) {
   }
   node->store_ = *std::move(store);
 
-  // Security: TLS material, tokens, the authorizer (server/auth.h).
-  std::optional<TlsMaterial> tls;
-  if (!options.tls_cert.empty() || !options.tls_key.empty() ||
-      !options.tls_ca.empty()) {
-    ASSIGN_OR_RETURN(tls, LoadTls({.cert = options.tls_cert,
-                                   .key = options.tls_key,
-                                   .ca = options.tls_ca}));
-    if (tls->common_name != options.node_id) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("--tls_cert names node \"", tls->common_name,
-                       "\", not --node_id=", options.node_id));
-    }
-  } else {
-    if (!IsLoopback(options.listen)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "--listen=", options.listen,
-          ": plaintext is allowed only on loopback; give --tls_cert, "
-          "--tls_key and --tls_ca (tools/pki.sh makes them)"));
-    }
-    if (!options.upstream.empty() && !IsLoopback(options.upstream)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "--upstream=", options.upstream,
-          ": plaintext is allowed only on loopback; give --tls_cert, "
-          "--tls_key and --tls_ca"));
-    }
-  }
+  // Tokens and the authorizer (server/auth.h).
   ASSIGN_OR_RETURN(node->tokens_, TokenStore::Open(node->store_.get()));
   const std::string token_file = options.admin_token_file.empty()
                                      ? options.db_path + ".admin.token"
@@ -161,20 +178,7 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const NodeOptions& options) {
 
   node->community_ =
       std::make_unique<CommunityService>(node->store_.get(), options.id_key);
-  if (!options.data_key_file.empty()) {
-    ASSIGN_OR_RETURN(std::unique_ptr<IdCipher> cipher,
-                     IdCipher::FromKeyFile(options.data_key_file));
-    node->community_->set_id_cipher(std::move(cipher));
-  } else if (IsLoopback(options.listen)) {
-    OUTPOST_LOG(WARNING) << "--data_key_file not given: ID-card numbers are "
-                            "encrypted with the development key (loopback "
-                            "only)";
-    node->community_->set_id_cipher(IdCipher::Development());
-  } else {
-    return absl::InvalidArgumentError(
-        "--data_key_file is required when serving beyond loopback (make one "
-        "with: openssl rand -hex 32 > data.key; chmod 600 data.key)");
-  }
+  node->community_->set_id_cipher(std::move(cipher));
 
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.listen,
