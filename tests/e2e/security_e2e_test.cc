@@ -211,6 +211,28 @@ TEST_F(SecurityE2E, ACommunityCannotPushAResidentOfAnotherCommunity) {
   EXPECT_THAT((*central)->LogTail(100), HasSubstr("peer yatai (certificate)"));
 }
 
+// Central's configuration may give a peer more scopes than its node id.
+TEST_F(SecurityE2E, CentralsPeerScopesWidenWhatAPeerMayWrite) {
+  NodeSpec central_spec = Central();
+  central_spec.extra_flags.push_back("--peer_scopes=yatai=yatai+heping");
+  auto central = NodeProcess::Start(central_spec);
+  ASSERT_TRUE(central.ok()) << central.status();
+  NodeSpec spec = Yatai((*central)->address(), pki_, "yatai");
+  spec.extra_flags.push_back("--scopes=yatai,heping");
+  auto yatai = NodeProcess::Start(spec);
+  ASSERT_TRUE(yatai.ok()) << yatai.status();
+  ASSERT_TRUE(
+      PutField(**yatai, "residents", "r-heping", "heping", "name", "和平居民")
+          .ok());
+  EXPECT_TRUE(
+      WaitFor([&] { return GetRow(**central, "residents", "r-heping").ok(); },
+              absl::Seconds(20)))
+      << (*central)->LogTail();
+  auto status = (*central)->Status();
+  ASSERT_TRUE(status.ok());
+  EXPECT_EQ(status->quarantined(), 0);
+}
+
 TEST_F(SecurityE2E, TokensRolesAndScopes) {
   NodeSpec spec;
   spec.node_id = "yatai";
