@@ -58,6 +58,8 @@ int Show(const absl::StatusOr<Response>& response, bool json) {
 // args[0] the command, args[1] the subcommand, args[2] its argument.
 int AdminCommand(Client& client, bool json,
                  const std::vector<std::string>& args);
+int TokenCommand(Client& client, bool json,
+                 const std::vector<std::string>& args);
 int CommunityCommand(Client& client, bool json,
                      const std::vector<std::string>& args);
 // conflicts, quarantine, repair, audit (cli_conflicts.cc).

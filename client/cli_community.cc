@@ -88,6 +88,7 @@ int CommunityCommand(Client& client, bool json,
   if (command == "resident" && sub == "show") {
     pb::GetResidentRequest r;
     r.set_id(arg);
+    r.set_unmasked(absl::GetFlag(FLAGS_unmasked));
     return Show(client.GetResident(r), json);
   }
   if (command == "resident" && sub == "find") {

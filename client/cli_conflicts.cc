@@ -32,7 +32,6 @@ ABSL_FLAG(std::string, reason, "",
 ABSL_FLAG(std::string, since, "",
           "conflicts list, audit: only from this local date or date-time on "
           "(2026-11-29, 2026-11-29T08:00, \"2026-11-29 08:00:00\")");
-ABSL_FLAG(std::string, scope, "", "repair: the scope (community) to repair");
 
 namespace outpost::client {
 namespace {

@@ -55,3 +55,6 @@ ABSL_FLAG(
     bool, skip_bad, false,
     "import: write the good lines and put the bad ones in FILE.rejects.csv "
     "(default: a file with any bad line writes nothing)");
+ABSL_FLAG(std::string, scope, "",
+          "a scope (community): repair --scope; token create --scope (the "
+          "community a checkpoint, registrar or operator token works in)");

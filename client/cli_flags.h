@@ -38,7 +38,9 @@ ABSL_DECLARE_FLAG(std::string, role);
 ABSL_DECLARE_FLAG(std::string, shift);
 ABSL_DECLARE_FLAG(std::string, resident);
 ABSL_DECLARE_FLAG(std::string, symptoms);
+ABSL_DECLARE_FLAG(bool, unmasked);  // defined in cli_token.cc
 ABSL_DECLARE_FLAG(int, interval_hours);
 ABSL_DECLARE_FLAG(bool, skip_bad);
+ABSL_DECLARE_FLAG(std::string, scope);
 
 #endif  // OUTPOST_CLIENT_CLI_FLAGS_H_

@@ -3,11 +3,14 @@
 #include <grpcpp/grpcpp.h>
 
 #include <algorithm>
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "outpost/v1/auth.grpc.pb.h"
 #include "outpost/v1/community.grpc.pb.h"
 #include "outpost/v1/consolidation.grpc.pb.h"
 #include "outpost/v1/node.grpc.pb.h"
@@ -18,14 +21,21 @@ namespace outpost::client {
 
 class Client::Impl {
  public:
-  explicit Impl(const Options& options) : options_(options) {
+  Impl(const Options& options, const std::string& ca_pem) : options_(options) {
+    std::shared_ptr<grpc::ChannelCredentials> credentials =
+        grpc::InsecureChannelCredentials();
+    if (!ca_pem.empty()) {
+      grpc::SslCredentialsOptions ssl;
+      ssl.pem_root_certs = ca_pem;
+      credentials = grpc::SslCredentials(ssl);
+    }
     grpc::ChannelArguments args;
     args.SetMaxReceiveMessageSize(64 << 20);
     // Fail fast when the node is down rather than retrying for the deadline.
     args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
-    channel_ = grpc::CreateCustomChannel(
-        options.address, grpc::InsecureChannelCredentials(), args);
+    channel_ = grpc::CreateCustomChannel(options.address, credentials, args);
     admin_ = outpost::v1::Admin::NewStub(channel_);
+    tokens_ = outpost::v1::Tokens::NewStub(channel_);
     community_ = outpost::v1::Community::NewStub(channel_);
     operator_ = outpost::v1::Operator::NewStub(channel_);
     consolidation_ = outpost::v1::Consolidation::NewStub(channel_);
@@ -39,6 +49,7 @@ class Client::Impl {
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() +
                          absl::ToChronoMilliseconds(options_.timeout));
+    Authorize(&context);
     Response response;
     grpc::Status status = (stub->*method)(&context, request, &response);
     if (status.ok()) return response;
@@ -57,8 +68,14 @@ class Client::Impl {
     return server::FromGrpcStatus(status);
   }
 
+  void Authorize(grpc::ClientContext* context) const {
+    if (!options_.token.empty())
+      context->AddMetadata("authorization", "Bearer " + options_.token);
+  }
+
   const Options options_;
   std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<outpost::v1::Tokens::Stub> tokens_;
   std::unique_ptr<outpost::v1::Admin::Stub> admin_;
   std::unique_ptr<outpost::v1::Community::Stub> community_;
   std::unique_ptr<outpost::v1::Operator::Stub> operator_;
@@ -73,7 +90,19 @@ absl::StatusOr<std::unique_ptr<Client>> Client::Connect(
     return absl::InvalidArgumentError(absl::StrCat(
         "--node must be HOST:PORT, not \"", options.address, "\""));
   }
-  return std::unique_ptr<Client>(new Client(std::make_unique<Impl>(options)));
+  std::string ca_pem;
+  if (!options.tls_ca.empty()) {
+    std::ifstream in(options.tls_ca);
+    std::stringstream content;
+    content << in.rdbuf();
+    ca_pem = content.str();
+    if (!in || ca_pem.empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--tls_ca=", options.tls_ca, ": cannot read the file"));
+    }
+  }
+  return std::unique_ptr<Client>(
+      new Client(std::make_unique<Impl>(options, ca_pem)));
 }
 
 Client::Client(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -114,6 +143,7 @@ absl::StatusOr<outpost::v1::ImportResult> Client::ImportResidents(
   // per-call timeout, but bounded.
   context.set_deadline(std::chrono::system_clock::now() +
                        std::chrono::minutes(10));
+  impl_->Authorize(&context);
   outpost::v1::ImportResult result;
   auto writer = impl_->community_->ImportResidents(&context, &result);
   constexpr size_t kChunk = 1 << 20;
@@ -136,6 +166,7 @@ absl::StatusOr<outpost::v1::ImportResult> Client::ImportResidents(
 absl::StatusOr<std::vector<outpost::v1::PassResponse>> Client::PassMany(
     const std::vector<outpost::v1::PassRequest>& requests, int window) {
   grpc::ClientContext context;
+  impl_->Authorize(&context);
   // Each passage gets the per-call timeout; the stream as a whole more.
   context.set_deadline(std::chrono::system_clock::now() +
                        absl::ToChronoMilliseconds(impl_->options_.timeout) +
@@ -145,6 +176,7 @@ absl::StatusOr<std::vector<outpost::v1::PassResponse>> Client::PassMany(
   responses.reserve(requests.size());
   absl::Mutex mu;
   size_t answered = 0;
+  bool ended = false;  // the node ended the call (see Finish)
   std::thread reader([&] {
     outpost::v1::PassResponse response;
     while (stream->Read(&response)) {
@@ -152,15 +184,18 @@ absl::StatusOr<std::vector<outpost::v1::PassResponse>> Client::PassMany(
       responses.push_back(std::move(response));
       ++answered;
     }
+    absl::MutexLock lock(&mu);
+    ended = true;
   });
   for (size_t i = 0; i < requests.size(); ++i) {
     {
       absl::MutexLock lock(&mu);
       const size_t limit = std::max(1, window);
       auto room = [&]() ABSL_SHARED_LOCKS_REQUIRED(mu) {
-        return i - answered < limit;
+        return ended || i - answered < limit;
       };
       mu.Await(absl::Condition(&room));
+      if (ended) break;
     }
     outpost::v1::PassRequest request = requests[i];
     request.set_ref(i);
@@ -263,6 +298,7 @@ absl::Status Client::QuarantineDiscard(
 absl::StatusOr<outpost::v1::RepairResponse> Client::Repair(
     const outpost::v1::RepairRequest& r) {
   grpc::ClientContext context;
+  impl_->Authorize(&context);
   context.set_deadline(
       std::chrono::system_clock::now() +
       std::max(std::chrono::milliseconds(60000),
@@ -330,6 +366,7 @@ absl::Status Client::ExportTable(
     const std::string& table, std::vector<std::string>* header,
     const std::function<void(const std::vector<std::string>&)>& row) {
   grpc::ClientContext context;
+  impl_->Authorize(&context);
   context.set_deadline(std::chrono::system_clock::now() +
                        std::chrono::minutes(10));
   outpost::v1::ExportRequest request;
@@ -345,6 +382,24 @@ absl::Status Client::ExportTable(
     }
   }
   return impl_->ToStatus(reader->Finish());
+}
+
+absl::StatusOr<outpost::v1::CreateTokenResponse> Client::CreateToken(
+    const outpost::v1::CreateTokenRequest& r) {
+  return impl_
+      ->Call<outpost::v1::CreateTokenRequest, outpost::v1::CreateTokenResponse>(
+          impl_->tokens_.get(), &outpost::v1::Tokens::Stub::CreateToken, r);
+}
+absl::StatusOr<outpost::v1::ListTokensResponse> Client::ListTokens(
+    const outpost::v1::ListTokensRequest& r) {
+  return impl_
+      ->Call<outpost::v1::ListTokensRequest, outpost::v1::ListTokensResponse>(
+          impl_->tokens_.get(), &outpost::v1::Tokens::Stub::ListTokens, r);
+}
+absl::StatusOr<outpost::v1::TokenInfo> Client::RevokeToken(
+    const outpost::v1::RevokeTokenRequest& r) {
+  return impl_->Call<outpost::v1::RevokeTokenRequest, outpost::v1::TokenInfo>(
+      impl_->tokens_.get(), &outpost::v1::Tokens::Stub::RevokeToken, r);
 }
 
 }  // namespace outpost::client

@@ -18,6 +18,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "outpost/v1/auth.pb.h"
 #include "outpost/v1/community.pb.h"
 #include "outpost/v1/consolidation.pb.h"
 #include "outpost/v1/node.pb.h"
@@ -30,9 +31,15 @@ class Client {
   struct Options {
     std::string address = "127.0.0.1:7400";
     absl::Duration timeout = absl::Seconds(5);
+    // Sent as `authorization: Bearer <token>` on every call (server/auth.h).
+    std::string token;
+    // PEM file of the sub-district CA: connect with TLS and verify the node
+    // against it (nodes started with --tls_*). Empty: plaintext (loopback).
+    std::string tls_ca;
   };
 
-  // INVALID_ARGUMENT for an address that is not HOST:PORT. Does not wait for
+  // INVALID_ARGUMENT for an address that is not HOST:PORT or an unreadable
+  // tls_ca file. Does not wait for
   // the node: the first call reports whether it is reachable.
   static absl::StatusOr<std::unique_ptr<Client>> Connect(
       const Options& options);
@@ -158,6 +165,13 @@ class Client {
   absl::Status ExportTable(
       const std::string& table, std::vector<std::string>* header,
       const std::function<void(const std::vector<std::string>&)>& row);
+  // Tokens of the node (admin only).
+  absl::StatusOr<outpost::v1::CreateTokenResponse> CreateToken(
+      const outpost::v1::CreateTokenRequest& r);
+  absl::StatusOr<outpost::v1::ListTokensResponse> ListTokens(
+      const outpost::v1::ListTokensRequest& r);
+  absl::StatusOr<outpost::v1::TokenInfo> RevokeToken(
+      const outpost::v1::RevokeTokenRequest& r);
 
   const std::string& address() const;
 

@@ -7,6 +7,7 @@
 // node refused or the check failed (verify), 2 bad usage, 3 node unreachable.
 // Each command group lives in its own cli_*.cc file.
 #include <clocale>
+#include <cstdlib>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -20,6 +21,11 @@
 #include "client/cli.h"
 #include "client/cli_flags.h"
 
+ABSL_FLAG(std::string, token, "",
+          "the client token (default: the OUTPOST_TOKEN environment variable)");
+ABSL_FLAG(std::string, tls_ca, "",
+          "CA certificate (PEM) to verify a node that serves TLS");
+
 namespace outpost::client {
 namespace {
 
@@ -31,12 +37,16 @@ int Run(const std::vector<char*>& argv) {
   Client::Options options;
   options.address = absl::GetFlag(FLAGS_node);
   options.timeout = absl::Milliseconds(absl::GetFlag(FLAGS_timeout_ms));
+  options.token = absl::GetFlag(FLAGS_token);
+  if (options.token.empty() && std::getenv("OUTPOST_TOKEN") != nullptr)
+    options.token = std::getenv("OUTPOST_TOKEN");
+  options.tls_ca = absl::GetFlag(FLAGS_tls_ca);
   absl::StatusOr<std::unique_ptr<Client>> client = Client::Connect(options);
   if (!client.ok()) return Fail(client.status());
   const bool json = absl::GetFlag(FLAGS_json);
   const std::vector<std::string> args(argv.begin() + 1, argv.end());
   for (auto* group : {&AdminCommand, &CommunityCommand, &ConflictsCommand,
-                      &ConsolidationCommand}) {
+                      &ConsolidationCommand, &TokenCommand}) {
     const int code = group(**client, json, args);
     if (code != kNotMine) return code;
   }
@@ -63,7 +73,8 @@ int main(int argc, char** argv) {
       "  resident update ID [--name --phone --control --control_start "
       "--control_end\n"
       "      --key_category --special_care]\n"
-      "  resident show ID | resident find --id_number | resident list "
+      "  resident show ID [--unmasked] | resident find --id_number | resident "
+      "list "
       "[--community --compound --control]\n"
       "  pass --checkpoint --id_number --direction=in|out --temp [--staff "
       "--visitor_name]\n"
@@ -95,7 +106,10 @@ int main(int argc, char** argv) {
       "  enterprises add --id --name --community [--employees] --by | "
       "enterprises update ID [--filing_status --employees] --by | enterprises "
       "list\n"
-      "  summary [--days] | export TABLE --out=FILE.csv [--excel]");
+      "  summary [--days] | export TABLE --out=FILE.csv [--excel]\n"
+      "  token create --role=R [--scope=C --name=N] | token list | token "
+      "revoke ID\n"
+      "global: --token=T (or OUTPOST_TOKEN) --tls_ca=CA.pem");
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   // UTF-8 for display widths of Chinese text; the output bytes are unchanged.
   std::setlocale(LC_CTYPE, "C.UTF-8");

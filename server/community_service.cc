@@ -80,7 +80,49 @@ OUTPOST_OFFLOAD(ListCheckpoints, ListCheckpointsRequest,
 OUTPOST_OFFLOAD(AddHousehold, AddHouseholdRequest, IdResponse)
 OUTPOST_OFFLOAD(AddResident, AddResidentRequest, IdResponse)
 OUTPOST_OFFLOAD(UpdateResident, UpdateResidentRequest, Resident)
-OUTPOST_OFFLOAD(GetResident, GetResidentRequest, Resident)
+// GetResident: masked by default; `unmasked` for registrar and above, audited.
+grpc::ServerUnaryReactor* CommunityService::GetResident(
+    grpc::CallbackServerContext* context, const pb::GetResidentRequest* request,
+    pb::Resident* response) {
+  std::optional<Principal> principal = CallPrincipal(context);
+  return Offload(pool_, context, [this, request, response, principal] {
+    RETURN_IF_ERROR(DoGetResident(*request, response));
+    if (!request->unmasked()) return absl::OkStatus();
+    if (!principal || !MaySeeIdNumbers(*principal)) {
+      return absl::PermissionDeniedError(absl::StrCat(
+          "role ",
+          principal ? std::string(RoleName(principal->role)) : "unknown",
+          " may not read full ID-card numbers (registrar and above)"));
+    }
+    ASSIGN_OR_RETURN(std::string number,
+                     RevealIdNumber(request->id(), *principal));
+    response->set_id_number(number);
+    return absl::OkStatus();
+  });
+}
+
+std::string CommunityService::ProtectIdNumber(
+    const std::string& id_number) const {
+  return cipher_ ? cipher_->Encrypt(id_number) : id_number;
+}
+
+std::string CommunityService::MaskStored(const std::string& stored) const {
+  return cipher_ ? cipher_->Masked(stored) : MaskIdNumber(stored);
+}
+
+absl::StatusOr<std::string> CommunityService::RevealIdNumber(
+    const std::string& id, const Principal& principal) {
+  std::string stored;
+  RETURN_IF_ERROR(
+      Query(store_, "SELECT id_number FROM residents WHERE id = ?1", {id},
+            [&](sync::Statement& st) { stored = st.ColumnText(0); }));
+  std::string number = stored;
+  if (cipher_) {
+    ASSIGN_OR_RETURN(number, cipher_->Decrypt(stored));
+  }
+  RETURN_IF_ERROR(AuditIdRead(store_, principal, id));
+  return number;
+}
 OUTPOST_OFFLOAD(FindResident, FindResidentRequest, ResidentsResponse)
 OUTPOST_OFFLOAD(ListResidents, ListResidentsRequest, ResidentsResponse)
 OUTPOST_OFFLOAD(ListAlerts, ListAlertsRequest, ListAlertsResponse)
@@ -147,6 +189,7 @@ absl::Status CommunityService::DoAddCheckpoint(
         absl::StrCat("compound: \"", cp.compound(), "\" is not registered"));
   }
   const std::string community = Text(*compound, "community");
+  RETURN_IF_ERROR(CallerMayUse(community));  // the token's scope
   WriteRequest w = Row("checkpoints", cp.id(), community);
   w.Set("compound", TextValue(cp.compound())).Set("name", TextValue(cp.name()));
   w.Set("active", sync::BoolValue(true)).Set("community", TextValue(community));
@@ -204,6 +247,7 @@ absl::Status CommunityService::DoAddResident(
     return absl::NotFoundError(absl::StrCat("household: \"", r.household_id(),
                                             "\" is not registered"));
   }
+  RETURN_IF_ERROR(CallerMayUse(Text(*household, "community")));
   const std::string id = ResidentId(id_key_, id_number);
   if (store_->ReadValues("residents", id).ok()) {
     return absl::AlreadyExistsError(
@@ -211,7 +255,8 @@ absl::Status CommunityService::DoAddResident(
                      " is already registered as ", id));
   }
   WriteRequest w = Row("residents", id, Text(*household, "community"));
-  w.Set("name", TextValue(r.name())).Set("id_number", TextValue(id_number));
+  w.Set("name", TextValue(r.name()))
+      .Set("id_number", TextValue(ProtectIdNumber(id_number)));
   w.Set("phone", TextValue(r.phone()))
       .Set("household", TextValue(r.household_id()));
   w.Set("control", TextValue("none"));
@@ -235,7 +280,7 @@ absl::StatusOr<std::vector<pb::Resident>> CommunityService::QueryResidents(
               pb::Resident r;
               r.set_id(st.ColumnText(0));
               r.set_name(st.ColumnText(1));
-              r.set_id_number(MaskIdNumber(st.ColumnText(2)));
+              r.set_id_number(MaskStored(st.ColumnText(2)));
               r.set_phone(st.ColumnText(3));
               r.set_household_id(st.ColumnText(4));
               r.set_community(st.ColumnText(5));
@@ -244,7 +289,8 @@ absl::StatusOr<std::vector<pb::Resident>> CommunityService::QueryResidents(
               r.set_control_start(st.ColumnText(8));
               r.set_control_end(st.ColumnText(9));
               r.set_special_care(st.ColumnText(10));
-              out.push_back(std::move(r));
+              // A scoped token sees its community's residents only.
+              if (CallerMayUse(r.community()).ok()) out.push_back(std::move(r));
             }));
   return out;
 }
@@ -257,6 +303,7 @@ absl::StatusOr<pb::Resident> CommunityService::LoadResident(
     return absl::NotFoundError(
         absl::StrCat("resident ", id, " is not registered"));
   }
+  RETURN_IF_ERROR(CallerMayUse(found.front().community()));
   return found.front();
 }
 
@@ -341,7 +388,11 @@ grpc::ServerUnaryReactor* CommunityService::Pass(
     pb::PassResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   std::vector<WriteRequest> writes;
-  absl::Status status = PreparePass(*request, response, &writes);
+  absl::Status status = CallAllowed(context);  // server/auth.h
+  if (status.ok()) {
+    ScopedCaller caller(CallPrincipal(context));
+    status = PreparePass(*request, response, &writes);
+  }
   if (!status.ok()) {
     reactor->Finish(ToGrpcStatus(status));
     return reactor;
@@ -355,10 +406,15 @@ grpc::ServerUnaryReactor* CommunityService::Pass(
 }
 
 grpc::ServerBidiReactor<pb::PassRequest, pb::PassResponse>*
-CommunityService::PassStream(grpc::CallbackServerContext*) {
+CommunityService::PassStream(grpc::CallbackServerContext* context) {
+  if (absl::Status allowed = CallAllowed(context); !allowed.ok()) {
+    return new RefusedBidi<pb::PassRequest, pb::PassResponse>(allowed);
+  }
   return new PassStreamReactor(
-      store_, [this](const pb::PassRequest& request, pb::PassResponse* response,
-                     std::vector<WriteRequest>* writes) {
+      store_, [this, principal = CallPrincipal(context)](
+                  const pb::PassRequest& request, pb::PassResponse* response,
+                  std::vector<WriteRequest>* writes) {
+        ScopedCaller caller(principal);  // the token's scope, per passage
         return PreparePass(request, response, writes);
       });
 }
@@ -378,6 +434,7 @@ absl::Status CommunityService::PreparePass(const pb::PassRequest& request,
     return absl::FailedPreconditionError(
         absl::StrCat("checkpoint: \"", request.checkpoint(), "\" is closed"));
   }
+  RETURN_IF_ERROR(CallerMayUse(Text(*checkpoint, "community")));
   // Who: by resident id, or by ID-card number (validated first).
   std::string resident_id = request.resident_id();
   std::string id_number;
@@ -704,7 +761,9 @@ class ImportReactor : public grpc::ServerReadReactor<pb::ImportChunk> {
 };
 
 grpc::ServerReadReactor<pb::ImportChunk>* CommunityService::ImportResidents(
-    grpc::CallbackServerContext*, pb::ImportResult* result) {
+    grpc::CallbackServerContext* context, pb::ImportResult* result) {
+  if (absl::Status allowed = CallAllowed(context); !allowed.ok())
+    return new RefusedReader<pb::ImportChunk>(allowed);
   return new ImportReactor(this, result);
 }
 
@@ -714,6 +773,7 @@ absl::Status CommunityService::RunImport(const std::string& csv, bool skip_bad,
   ImportOptions options;
   options.id_key = id_key_;
   options.scopes = store_->scopes();
+  options.cipher = cipher_.get();
   options.exists = [this](const std::string& table, const std::string& id) {
     return store_->ReadValues(table, id).ok();
   };

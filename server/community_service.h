@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "outpost/v1/community.grpc.pb.h"
+#include "server/auth.h"
+#include "server/id_cipher.h"
 #include "server/work_pool.h"
 #include "sync/store.h"
 
@@ -20,6 +22,11 @@ class CommunityService final : public outpost::v1::Community::CallbackService {
   // so one person registered at two offices is one row).
   CommunityService(sync::Store* store, std::string id_key)
       : store_(store), id_key_(std::move(id_key)) {}
+  // ID-card numbers at rest are encrypted with `cipher` (server/id_cipher.h);
+  // without one (unit tests) they are stored as given. Call before serving.
+  void set_id_cipher(std::shared_ptr<const IdCipher> cipher) {
+    cipher_ = std::move(cipher);
+  }
 
 #define OUTPOST_UNARY(Name, Request, Response)                              \
   grpc::ServerUnaryReactor* Name(grpc::CallbackServerContext* context,      \
@@ -78,6 +85,13 @@ class CommunityService final : public outpost::v1::Community::CallbackService {
 
   sync::Store* const store_;
   const std::string id_key_;
+  std::shared_ptr<const IdCipher> cipher_;
+  // The stored form of a number and the masked form of a stored value.
+  std::string ProtectIdNumber(const std::string& id_number) const;
+  std::string MaskStored(const std::string& stored) const;
+  // The full number of resident `id`, audited as read by `principal`.
+  absl::StatusOr<std::string> RevealIdNumber(const std::string& id,
+                                             const Principal& principal);
   WorkPool pool_{8};
 };
 

@@ -24,6 +24,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
 #include "outpost/v1/consolidation.grpc.pb.h"
+#include "server/id_cipher.h"
 #include "server/work_pool.h"
 #include "sync/store.h"
 
@@ -38,6 +39,11 @@ class ConsolidationService final
   ConsolidationService(sync::Store* store, std::string role,
                        std::string report_deadline = "10:00");
   ~ConsolidationService() override;
+  // ID-card numbers at rest are encrypted (server/id_cipher.h): exported
+  // masked.
+  void set_id_cipher(std::shared_ptr<const IdCipher> cipher) {
+    cipher_ = std::move(cipher);
+  }
 
 #define OUTPOST_UNARY(Name, Request, Response)                              \
   grpc::ServerUnaryReactor* Name(grpc::CallbackServerContext* context,      \
@@ -119,6 +125,7 @@ class ConsolidationService final
   bool dirty_ ABSL_GUARDED_BY(mu_) = true;
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
   std::thread watcher_;
+  std::shared_ptr<const IdCipher> cipher_;
 };
 
 }  // namespace outpost::server

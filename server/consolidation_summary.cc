@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
+#include "server/auth.h"
 #include "server/consolidation_rules.h"
 #include "server/consolidation_service.h"
 #include "server/grpc_status.h"
@@ -160,7 +161,9 @@ absl::Status ConsolidationService::ExportPage(const std::string& table,
     pb::ExportRow* row = chunk->add_rows();
     for (int c = 0; c < st.ColumnCount(); ++c) {
       std::string cell = st.ColumnIsNull(c) ? "" : st.ColumnText(c);
-      if (c == mask_column && !cell.empty()) cell = MaskIdNumber(cell);
+      if (c == mask_column && !cell.empty()) {
+        cell = cipher_ != nullptr ? cipher_->Masked(cell) : MaskIdNumber(cell);
+      }
       row->add_cells(std::move(cell));
     }
   });
@@ -213,7 +216,10 @@ class ExportReactor : public grpc::ServerWriteReactor<pb::ExportChunk> {
 }  // namespace
 
 grpc::ServerWriteReactor<pb::ExportChunk>* ConsolidationService::Export(
-    grpc::CallbackServerContext*, const pb::ExportRequest* request) {
+    grpc::CallbackServerContext* context, const pb::ExportRequest* request) {
+  if (absl::Status allowed = CallAllowed(context); !allowed.ok()) {
+    return new RefusedWriter<pb::ExportChunk>(allowed);
+  }
   return new ExportReactor(this, &pool_, request->table());
 }
 

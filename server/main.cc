@@ -34,6 +34,22 @@ ABSL_FLAG(std::string, id_key_file, "",
           "file holding the sub-district's key for resident ids (the same on "
           "every node); "
           "empty: a development key, with a warning");
+ABSL_FLAG(std::string, tls_cert, "",
+          "this node's certificate (PEM, CN = node id; tools/pki.sh)");
+ABSL_FLAG(std::string, tls_key, "", "this node's private key (PEM)");
+ABSL_FLAG(std::string, tls_ca, "",
+          "the sub-district CA (PEM): peers must hold a certificate from it");
+ABSL_FLAG(std::string, admin_token_file, "",
+          "where the first admin token is written on first start (mode "
+          "0600; default <db>.admin.token)");
+ABSL_FLAG(std::vector<std::string>, peer_scopes, {},
+          "central: scopes a peer may write, as NODE=SCOPE+SCOPE (default: "
+          "the peer's node id)");
+ABSL_FLAG(std::string, data_key_file, "",
+          "the sub-district's data key for ID-card numbers at rest (64 hex "
+          "characters, the same on every node; outside the database)");
+ABSL_FLAG(int, max_calls_per_client, 64,
+          "calls one token or peer node may have in flight at once");
 ABSL_FLAG(std::string, log_level, "info", "debug, info, warning or error");
 ABSL_FLAG(std::string, report_deadline, "10:00",
           "daily reports are due at HH:MM (local time) on the next day; "
@@ -70,6 +86,21 @@ int main(int argc, char** argv) {
   options.scopes = absl::GetFlag(FLAGS_scopes);
   options.synchronous_full = absl::GetFlag(FLAGS_sync_full);
   options.report_deadline = absl::GetFlag(FLAGS_report_deadline);
+  options.tls_cert = absl::GetFlag(FLAGS_tls_cert);
+  options.tls_key = absl::GetFlag(FLAGS_tls_key);
+  options.tls_ca = absl::GetFlag(FLAGS_tls_ca);
+  options.admin_token_file = absl::GetFlag(FLAGS_admin_token_file);
+  options.max_calls_per_client = absl::GetFlag(FLAGS_max_calls_per_client);
+  options.data_key_file = absl::GetFlag(FLAGS_data_key_file);
+  for (const std::string& entry : absl::GetFlag(FLAGS_peer_scopes)) {
+    std::vector<std::string> parts = absl::StrSplit(entry, '=');
+    if (parts.size() != 2 || parts[0].empty() || parts[1].empty()) {
+      std::cerr << "outpostd: --peer_scopes entry \"" << entry
+                << "\" must be NODE=SCOPE+SCOPE" << std::endl;
+      return 2;
+    }
+    options.peer_scopes[parts[0]] = absl::StrSplit(parts[1], '+');
+  }
   const std::string key_file = absl::GetFlag(FLAGS_id_key_file);
   if (key_file.empty()) {
     OUTPOST_LOG(WARNING)

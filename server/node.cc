@@ -5,11 +5,13 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "server/consolidation_rules.h"
 #include "server/schema.h"
+#include "server/tls.h"
 #include "sync/logging.h"
 #include "sync/status_macros.h"
 
@@ -17,9 +19,7 @@ namespace outpost::server {
 namespace {
 
 bool IsLoopback(const std::string& address) {
-  return absl::StartsWith(address, "127.") ||
-         absl::StartsWith(address, "localhost:") ||
-         absl::StartsWith(address, "[::1]:");
+  return IsLoopbackAddress(address);
 }
 
 absl::Status WritePortFile(const std::string& path,
@@ -85,6 +85,48 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const NodeOptions& options) {
   std::unique_ptr<Node> node(new Node());
   node->options_ = options;
 
+  // Security, checked before the database is touched: TLS material (or
+  // loopback), the data key.
+  std::optional<TlsMaterial> tls;
+  if (!options.tls_cert.empty() || !options.tls_key.empty() ||
+      !options.tls_ca.empty()) {
+    ASSIGN_OR_RETURN(tls, LoadTls({.cert = options.tls_cert,
+                                   .key = options.tls_key,
+                                   .ca = options.tls_ca}));
+    if (tls->common_name != options.node_id) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--tls_cert names node \"", tls->common_name,
+                       "\", not --node_id=", options.node_id));
+    }
+  } else {
+    if (!IsLoopback(options.listen)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--listen=", options.listen,
+          ": plaintext is allowed only on loopback; give --tls_cert, "
+          "--tls_key and --tls_ca (tools/pki.sh makes them)"));
+    }
+    if (!options.upstream.empty() && !IsLoopback(options.upstream)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--upstream=", options.upstream,
+          ": plaintext is allowed only on loopback; give --tls_cert, "
+          "--tls_key and --tls_ca"));
+    }
+  }
+  // ID-card numbers at rest (server/id_cipher.h).
+  std::unique_ptr<IdCipher> cipher;
+  if (!options.data_key_file.empty()) {
+    ASSIGN_OR_RETURN(cipher, IdCipher::FromKeyFile(options.data_key_file));
+  } else if (IsLoopback(options.listen)) {
+    OUTPOST_LOG(WARNING) << "--data_key_file not given: ID-card numbers are "
+                            "encrypted with the development key (loopback "
+                            "only)";
+    cipher = IdCipher::Development();
+  } else {
+    return absl::InvalidArgumentError(
+        "--data_key_file is required when serving beyond loopback (make one "
+        "with: openssl rand -hex 32 > data.key; chmod 600 data.key)");
+  }
+
   sync::StoreOptions store_options;
   store_options.path = options.db_path;
   store_options.node_id = options.node_id;
@@ -116,12 +158,29 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const NodeOptions& options) {
   }
   node->store_ = *std::move(store);
 
+  // Tokens and the authorizer (server/auth.h).
+  ASSIGN_OR_RETURN(node->tokens_, TokenStore::Open(node->store_.get()));
+  const std::string token_file = options.admin_token_file.empty()
+                                     ? options.db_path + ".admin.token"
+                                     : options.admin_token_file;
+  RETURN_IF_ERROR(node->tokens_->EnsureAdminToken(token_file).status());
+  AuthOptions auth_options;
+  auth_options.tls = tls.has_value();
+  auth_options.limits.max_calls_per_client = options.max_calls_per_client;
+  node->authorizer_ =
+      std::make_unique<Authorizer>(node->tokens_.get(), auth_options);
+  node->token_service_ = std::make_unique<TokenService>(node->tokens_.get());
+
   if (options.role == "community") {
     node->upstream_ = std::make_unique<Upstream>(
-        node->store_.get(), options.upstream, &node->peers_);
+        node->store_.get(), options.upstream, &node->peers_, absl::Seconds(30),
+        tls ? MutualTlsChannelCredentials(*tls)
+            : grpc::InsecureChannelCredentials());
   }
   node->replication_ = std::make_unique<ReplicationService>(
       node->store_.get(), options.role, &node->peers_);
+  node->replication_->set_peer_policy(
+      {.tls = tls.has_value(), .scopes = options.peer_scopes});
   node->admin_ = std::make_unique<AdminService>(
       node->store_.get(), options.role, &node->peers_, node->upstream_.get());
 
@@ -131,16 +190,33 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const NodeOptions& options) {
                                                       node->upstream_.get());
   node->consolidation_ = std::make_unique<ConsolidationService>(
       node->store_.get(), options.role, options.report_deadline);
+  const std::shared_ptr<const IdCipher> shared_cipher = std::move(cipher);
+  node->community_->set_id_cipher(shared_cipher);
+  node->operator_->set_id_cipher(shared_cipher);
+  node->consolidation_->set_id_cipher(shared_cipher);
 
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(),
+  builder.AddListeningPort(options.listen,
+                           tls ? MutualTlsServerCredentials(*tls)
+                               : grpc::InsecureServerCredentials(),
                            &node->port_);
+  {
+    std::vector<
+        std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+        interceptors;
+    interceptors.push_back(
+        std::make_unique<AuthInterceptorFactory>(node->authorizer_.get()));
+    builder.experimental().SetInterceptorCreators(std::move(interceptors));
+  }
+  builder.RegisterService(node->token_service_.get());
   builder.RegisterService(node->replication_.get());
   builder.RegisterService(node->admin_.get());
   builder.RegisterService(node->community_.get());
   builder.RegisterService(node->operator_.get());
   builder.RegisterService(node->consolidation_.get());
   builder.SetMaxReceiveMessageSize(8 << 20);
+  // Limits (server/auth.h has the per-client one): streams per connection.
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, 100);
   // gRPC sets SO_REUSEPORT by default: two nodes could share a port.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
@@ -154,12 +230,13 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const NodeOptions& options) {
   }
   const std::string host = options.listen.substr(0, options.listen.rfind(':'));
   const std::string bound = absl::StrCat(host, ":", node->port_);
-  if (IsLoopback(options.listen)) {
-    OUTPOST_LOG(INFO) << "plaintext on loopback " << bound
-                      << " (development mode)";
+  if (tls) {
+    OUTPOST_LOG(INFO) << "mTLS on " << bound << " as node " << tls->common_name
+                      << " (peers need a certificate from --tls_ca)";
   } else {
-    OUTPOST_LOG(WARNING) << "plaintext on " << bound
-                         << ": TLS comes with the security issue";
+    OUTPOST_LOG(INFO) << "plaintext on loopback " << bound
+                      << " (development mode: peers are trusted by their "
+                         "Hello; give --tls_cert/--tls_key/--tls_ca for mTLS)";
   }
   if (!options.port_file.empty())
     RETURN_IF_ERROR(WritePortFile(options.port_file, bound));

@@ -11,17 +11,20 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "server/admin_service.h"
+#include "server/auth.h"
 #include "server/community_service.h"
 #include "server/consolidation_service.h"
 #include "server/operator_service.h"
 #include "server/peers.h"
 #include "server/replication_service.h"
+#include "server/token_service.h"
 #include "server/upstream.h"
 #include "sync/store.h"
 
@@ -40,6 +43,19 @@ struct NodeOptions {
   std::string id_key;
   // Daily reports are due at this HH:MM on the next day (consolidation).
   std::string report_deadline = "10:00";
+  // Security (server/auth.h, README "Security"). TLS: all three PEM files or
+  // none; without them the node serves plaintext on loopback only.
+  std::string tls_cert;
+  std::string tls_key;
+  std::string tls_ca;
+  // Where the first admin token goes (empty: <db>.admin.token).
+  std::string admin_token_file;
+  // Central: peer node id -> the scopes it may write (default: its node id).
+  std::map<std::string, std::vector<std::string>> peer_scopes;
+  int max_calls_per_client = 64;
+  // The data key for ID-card numbers at rest (64 hex chars). Required unless
+  // the node listens on loopback (development: a fixed key, with a warning).
+  std::string data_key_file;
 };
 
 // Checks flag values; INVALID_ARGUMENT naming the flag.
@@ -68,6 +84,9 @@ class Node {
   std::unique_ptr<CommunityService> community_;
   std::unique_ptr<OperatorService> operator_;
   std::unique_ptr<ConsolidationService> consolidation_;
+  std::unique_ptr<TokenStore> tokens_;
+  std::unique_ptr<Authorizer> authorizer_;
+  std::unique_ptr<TokenService> token_service_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
   absl::Mutex mu_;

@@ -2,12 +2,10 @@
 // retry or discard quarantined changes, repair a scope). Every such path of
 // the Operator service calls RequireOperator before doing anything.
 //
-// Today there are no client identities: every caller is allowed and the
-// identity recorded in the audit trail is the one the caller claims (--by).
-// When tokens with roles exist, this function is where they are checked:
-// PERMISSION_DENIED for a caller whose role is not community operator,
-// central operator or admin (or whose scope does not hold `scope`), and the
-// returned identity comes from the token instead of the claim.
+// The caller's token (server/auth.h) decides: community operator, central
+// operator or admin, and a community operator only within its community.
+// The identity the audit trail records is the token's name, with the
+// caller's --by claim (the person at the desk) in front when given.
 #ifndef OUTPOST_SERVER_OPERATOR_AUTHZ_H_
 #define OUTPOST_SERVER_OPERATOR_AUTHZ_H_
 
@@ -25,10 +23,10 @@ struct OperatorIdentity {
   std::string name;
 };
 
-// OK with the identity to record, or PERMISSION_DENIED naming what is
-// missing. `claimed_by` is the caller's claim (the CLI's --by); required
-// (INVALID_ARGUMENT "by: ...") while it is the only identity there is.
-// `scope` is the scope the action touches ("" when none).
+// OK with the identity to record, or PERMISSION_DENIED naming the role or
+// scope that is missing. `claimed_by` is the caller's claim (the CLI's
+// --by). `scope` is the scope the action touches ("" when none). Without an
+// AuthInterceptor (in-process tests) the claim is the identity and required.
 absl::StatusOr<OperatorIdentity> RequireOperator(
     const grpc::ServerContextBase& context, absl::string_view claimed_by,
     absl::string_view scope);

@@ -23,10 +23,12 @@ namespace {
 using outpost::v1::Value;
 
 // A value as an operator reads it: text without quotes, ID numbers masked.
-std::string Plain(const std::string& field, const Value& value) {
+std::string Plain(const IdCipher* cipher, const std::string& field,
+                  const Value& value) {
   if (value.kind_case() == Value::kTextValue) {
-    return field == "id_number" ? MaskIdNumber(value.text_value())
-                                : value.text_value();
+    if (field != "id_number") return value.text_value();
+    return cipher != nullptr ? cipher->Masked(value.text_value())
+                             : MaskIdNumber(value.text_value());
   }
   return sync::ValueToString(value);
 }
@@ -89,11 +91,12 @@ std::map<std::string, Value> ShownValues(const sync::TableDef& table,
   return out;
 }
 
-std::string Text(const std::map<std::string, Value>& values,
+std::string Text(const IdCipher* cipher,
+                 const std::map<std::string, Value>& values,
                  const std::string& field) {
   auto it = values.find(field);
   if (it == values.end()) return "";
-  return Plain(field, it->second);
+  return Plain(cipher, field, it->second);
 }
 
 void AddFact(outpost::v1::ConflictShowResponse* out, const std::string& label,
@@ -128,6 +131,7 @@ grpc::ServerUnaryReactor* OperatorService::ConflictShow(
 absl::Status OperatorService::DoConflictShow(
     const outpost::v1::ConflictShowRequest& request,
     outpost::v1::ConflictShowResponse* response) {
+  const IdCipher* cipher = cipher_.get();
   if (request.id().empty()) {
     return absl::InvalidArgumentError("id: a conflict id is required");
   }
@@ -164,15 +168,15 @@ absl::Status OperatorService::DoConflictShow(
       const bool is_delete = cv.field == sync::kDeletedField;
       response->add_options(absl::StrCat(
           "--pick=", n, "  ",
-          is_delete
-              ? "删除 deletion -> 保持删除 stay deleted"
-              : absl::StrCat("修改 edit ", cv.field, "=",
-                             Plain(cv.field, cv.value), " -> 恢复 restore"),
+          is_delete ? "删除 deletion -> 保持删除 stay deleted"
+                    : absl::StrCat("修改 edit ", cv.field, "=",
+                                   Plain(cipher, cv.field, cv.value),
+                                   " -> 恢复 restore"),
           "  (", who, ")"));
     } else {
       response->add_options(
-          absl::StrCat("--pick=", n, "  ", Plain(cv.field, cv.value), "  (",
-                       who, ")", cv.shown ? "  [当前 shown]" : ""));
+          absl::StrCat("--pick=", n, "  ", Plain(cipher, cv.field, cv.value),
+                       "  (", who, ")", cv.shown ? "  [当前 shown]" : ""));
     }
   }
   if (c.kind == sync::ConflictKind::kDeleteVsUpdate) {
@@ -189,21 +193,22 @@ absl::Status OperatorService::DoConflictShow(
   AddFact(response, "状态 state",
           sync::IsDeleted(row) ? "已删除 deleted" : "有效 live");
   if (c.table == "residents") {
-    AddFact(response, "姓名 name", Text(values, "name"));
-    AddFact(response, "身份证 id number", Text(values, "id_number"));
-    AddFact(response, "电话 phone", Text(values, "phone"));
-    AddFact(response, "管控 control", Text(values, "control"));
-    const std::string household = Text(values, "household");
+    AddFact(response, "姓名 name", Text(cipher, values, "name"));
+    AddFact(response, "身份证 id number", Text(cipher, values, "id_number"));
+    AddFact(response, "电话 phone", Text(cipher, values, "phone"));
+    AddFact(response, "管控 control", Text(cipher, values, "control"));
+    const std::string household = Text(cipher, values, "household");
     AddFact(response, "住户 household", household);
     if (!household.empty()) {
       absl::StatusOr<std::map<std::string, Value>> hh =
           store_->ReadValues("households", household);
       if (hh.ok()) {
-        std::string compound = Text(*hh, "compound");
+        std::string compound = Text(cipher, *hh, "compound");
         absl::StatusOr<std::map<std::string, Value>> cp =
             store_->ReadValues("compounds", compound);
-        if (cp.ok() && !Text(*cp, "name").empty()) {
-          compound = absl::StrCat(Text(*cp, "name"), " (", compound, ")");
+        if (cp.ok() && !Text(cipher, *cp, "name").empty()) {
+          compound =
+              absl::StrCat(Text(cipher, *cp, "name"), " (", compound, ")");
         }
         // 3栋 2单元 501室: building, unit, room as an address is written.
         std::string flat;
@@ -211,12 +216,13 @@ absl::Status OperatorService::DoConflictShow(
              {std::pair<const char*, const char*>{"building", "栋"},
               {"unit", "单元"},
               {"room", "室"}}) {
-          const std::string part = Text(*hh, field);
+          const std::string part = Text(cipher, *hh, field);
           if (!part.empty())
             absl::StrAppend(&flat, flat.empty() ? "" : " ", part, suffix);
         }
         std::vector<std::string> parts;
-        for (const std::string& p : {Text(*hh, "community"), compound, flat}) {
+        for (const std::string& p :
+             {Text(cipher, *hh, "community"), compound, flat}) {
           if (!p.empty()) parts.push_back(p);
         }
         AddFact(response, "地址 address", absl::StrJoin(parts, " / "));
@@ -224,7 +230,7 @@ absl::Status OperatorService::DoConflictShow(
     }
   } else {
     for (const sync::FieldDef& f : table->fields) {
-      AddFact(response, f.name, Text(values, f.name));
+      AddFact(response, f.name, Text(cipher, values, f.name));
     }
   }
   return absl::OkStatus();
@@ -243,6 +249,7 @@ absl::Status OperatorService::DoConflictResolve(
     const grpc::ServerContextBase& context,
     const outpost::v1::ConflictResolveRequest& request,
     outpost::v1::ConflictResolveResponse* response) {
+  const IdCipher* cipher = cipher_.get();
   if (request.id().empty()) {
     return absl::InvalidArgumentError("id: a conflict id is required");
   }
@@ -309,10 +316,10 @@ absl::Status OperatorService::DoConflictResolve(
   } else if (resolution.row_action == sync::Resolution::RowAction::kRestore) {
     response->set_chosen("恢复 restore");
   } else {
-    response->set_chosen(
-        Plain(c.field, resolution.value.has_value()
-                           ? *resolution.value
-                           : c.values[resolution.pick - 1].value));
+    response->set_chosen(Plain(cipher, c.field,
+                               resolution.value.has_value()
+                                   ? *resolution.value
+                                   : c.values[resolution.pick - 1].value));
   }
   return absl::OkStatus();
 }
@@ -320,7 +327,7 @@ absl::Status OperatorService::DoConflictResolve(
 // ---- Quarantine ----
 
 namespace {
-void FillQuarantine(const sync::QuarantineEntry& e,
+void FillQuarantine(const IdCipher* cipher, const sync::QuarantineEntry& e,
                     outpost::v1::QuarantineView* v) {
   v->set_id(e.id);
   v->set_peer(e.peer);
@@ -336,7 +343,8 @@ void FillQuarantine(const sync::QuarantineEntry& e,
     if (w.field() == sync::kDeletedField) {
       v->add_writes(w.value().bool_value() ? "(delete)" : "(restore)");
     } else {
-      v->add_writes(absl::StrCat(w.field(), "=", Plain(w.field(), w.value())));
+      v->add_writes(
+          absl::StrCat(w.field(), "=", Plain(cipher, w.field(), w.value())));
     }
   }
 }
@@ -352,10 +360,11 @@ grpc::ServerUnaryReactor* OperatorService::QuarantineList(
 
 absl::Status OperatorService::DoQuarantineList(
     outpost::v1::QuarantineListResponse* response) {
+  const IdCipher* cipher = cipher_.get();
   ASSIGN_OR_RETURN(std::vector<sync::QuarantineEntry> entries,
                    store_->ListQuarantine());
   for (const sync::QuarantineEntry& e : entries) {
-    FillQuarantine(e, response->add_entries());
+    FillQuarantine(cipher, e, response->add_entries());
   }
   return absl::OkStatus();
 }
@@ -371,11 +380,12 @@ grpc::ServerUnaryReactor* OperatorService::QuarantineShow(
 
 absl::Status OperatorService::DoQuarantineShow(
     int64_t id, outpost::v1::QuarantineView* out) {
+  const IdCipher* cipher = cipher_.get();
   ASSIGN_OR_RETURN(std::vector<sync::QuarantineEntry> entries,
                    store_->ListQuarantine());
   for (const sync::QuarantineEntry& e : entries) {
     if (e.id == id) {
-      FillQuarantine(e, out);
+      FillQuarantine(cipher, e, out);
       return absl::OkStatus();
     }
   }

@@ -21,9 +21,11 @@
 #ifndef OUTPOST_SERVER_OPERATOR_SERVICE_H_
 #define OUTPOST_SERVER_OPERATOR_SERVICE_H_
 
+#include <memory>
 #include <string>
 
 #include "outpost/v1/operator.grpc.pb.h"
+#include "server/id_cipher.h"
 #include "server/upstream.h"
 #include "server/work_pool.h"
 #include "sync/store.h"
@@ -35,6 +37,10 @@ class OperatorService final : public outpost::v1::Operator::CallbackService {
   // `upstream` is null at central.
   OperatorService(sync::Store* store, Upstream* upstream)
       : store_(store), upstream_(upstream) {}
+  // ID-card numbers at rest are encrypted (server/id_cipher.h): shown masked.
+  void set_id_cipher(std::shared_ptr<const IdCipher> cipher) {
+    cipher_ = std::move(cipher);
+  }
 
   grpc::ServerUnaryReactor* ConflictShow(
       grpc::CallbackServerContext* context,
@@ -104,6 +110,7 @@ class OperatorService final : public outpost::v1::Operator::CallbackService {
   sync::Store* const store_;
   Upstream* const upstream_;
   WorkPool pool_{4};
+  std::shared_ptr<const IdCipher> cipher_;
 };
 
 }  // namespace outpost::server

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "absl/strings/str_cat.h"
+#include "server/auth.h"
 #include "server/grpc_status.h"
 #include "server/session_driver.h"
 #include "sync/logging.h"
@@ -15,8 +16,11 @@ using outpost::v1::SyncMessage;
 
 class SyncReactor : public grpc::ServerBidiReactor<SyncMessage, SyncMessage> {
  public:
-  SyncReactor(sync::Store* store, const std::string& role, PeerRegistry* peers,
-              std::string key, std::atomic<int>* active)
+  SyncReactor(
+      sync::Store* store, const std::string& role, PeerRegistry* peers,
+      std::string key, std::atomic<int>* active,
+      std::function<absl::StatusOr<sync::ScopeSet>(const outpost::v1::Hello&)>
+          authorize_peer)
       : active_(active) {
     ++*active_;
     SessionDriver::Callbacks callbacks;
@@ -25,6 +29,7 @@ class SyncReactor : public grpc::ServerBidiReactor<SyncMessage, SyncMessage> {
     callbacks.on_end = [this](const absl::Status& status) { End(status); };
     sync::SessionOptions options;
     options.role = role;
+    options.authorize_peer = std::move(authorize_peer);
     driver_ = std::make_unique<SessionDriver>(store, options, peers,
                                               std::move(key), callbacks);
     driver_->Start();
@@ -115,9 +120,44 @@ grpc::ServerBidiReactor<SyncMessage, SyncMessage>* ReplicationService::Sync(
   // Batches arrive and leave packed (zlib, see Batch.packed): no second
   // compression on this stream.
   context->set_compression_algorithm(GRPC_COMPRESS_NONE);
+  if (absl::Status allowed = CallAllowed(context); !allowed.ok())
+    return new RefusedBidi<SyncMessage, SyncMessage>(allowed);
+  std::optional<Principal> principal = CallPrincipal(context);
+  const std::string cert_id = principal ? principal->cert_node_id : "";
+  const std::string from = context->peer();
+  auto authorize =
+      [policy = policy_, cert_id, from](
+          const outpost::v1::Hello& hello) -> absl::StatusOr<sync::ScopeSet> {
+    if (!cert_id.empty()) {
+      if (hello.node_id() != cert_id) {
+        OUTPOST_LOG(WARNING) << "refused peer " << from << ": certificate "
+                             << cert_id << ", Hello claims " << hello.node_id();
+        return absl::PermissionDeniedError(absl::StrCat(
+            "the peer's certificate names node \"", cert_id,
+            "\" but its Hello claims node \"", hello.node_id(), "\""));
+      }
+      auto it = policy.scopes.find(cert_id);
+      sync::ScopeSet scopes = it == policy.scopes.end()
+                                  ? sync::ScopeSet::Of({cert_id})
+                                  : sync::ScopeSet::Of(it->second);
+      OUTPOST_LOG(INFO) << "peer " << cert_id << " (certificate) from " << from
+                        << ", scopes " << scopes.ToString();
+      return scopes;
+    }
+    if (policy.tls) {
+      return absl::UnauthenticatedError(
+          "replication needs a node certificate on this node");
+    }
+    sync::ScopeSet claimed =
+        sync::ScopeSet::Of({hello.scopes().begin(), hello.scopes().end()});
+    OUTPOST_LOG(INFO) << "plaintext peer " << hello.node_id() << " from "
+                      << from << " (loopback development mode): trusting "
+                      << "its claimed scopes " << claimed.ToString();
+    return claimed;
+  };
   return new SyncReactor(store_, role_, peers_,
                          absl::StrCat(context->peer(), "#", next_id_++),
-                         &active_);
+                         &active_, std::move(authorize));
 }
 
 }  // namespace outpost::server

@@ -146,7 +146,10 @@ absl::StatusOr<ImportPlan> PlanResidentImport(absl::string_view csv,
     w.scope = community;
     w.author = "import";
     w.Set("name", sync::TextValue(get("name")))
-        .Set("id_number", sync::TextValue(*id_number))
+        .Set("id_number",
+             sync::TextValue(options.cipher != nullptr
+                                 ? options.cipher->Encrypt(*id_number)
+                                 : *id_number))
         .Set("phone", sync::TextValue(get("phone")))
         .Set("household", sync::TextValue(household))
         .Set("control", sync::TextValue("none"));

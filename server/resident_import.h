@@ -18,6 +18,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "outpost/v1/community.pb.h"
+#include "server/id_cipher.h"
 #include "sync/scope.h"
 #include "sync/store.h"
 
@@ -29,6 +30,8 @@ struct ImportOptions {
   // Whether a row already exists (household or resident), to skip known
   // households and refuse residents registered before.
   std::function<bool(const std::string& table, const std::string& id)> exists;
+  // Encrypts ID-card numbers at rest (server/id_cipher.h); null: plaintext.
+  const IdCipher* cipher = nullptr;
 };
 
 struct ImportPlan {

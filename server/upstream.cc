@@ -13,7 +13,8 @@ namespace outpost::server {
 using outpost::v1::SyncMessage;
 
 Upstream::Upstream(sync::Store* store, std::string address, PeerRegistry* peers,
-                   absl::Duration max_backoff)
+                   absl::Duration max_backoff,
+                   std::shared_ptr<grpc::ChannelCredentials> credentials)
     : store_(store),
       address_(std::move(address)),
       peers_(peers),
@@ -27,7 +28,8 @@ Upstream::Upstream(sync::Store* store, std::string address, PeerRegistry* peers,
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 200);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
   channel_ = grpc::CreateCustomChannel(
-      address_, grpc::InsecureChannelCredentials(), args);
+      address_, credentials ? credentials : grpc::InsecureChannelCredentials(),
+      args);
   stub_ = outpost::v1::Replication::NewStub(channel_);
 }
 

@@ -31,8 +31,10 @@ class Upstream {
     int64_t connects = 0;
   };
 
+  // `credentials`: mTLS (server/tls.h) or, when null, plaintext.
   Upstream(sync::Store* store, std::string address, PeerRegistry* peers,
-           absl::Duration max_backoff = absl::Seconds(30));
+           absl::Duration max_backoff = absl::Seconds(30),
+           std::shared_ptr<grpc::ChannelCredentials> credentials = nullptr);
   ~Upstream();
   void Start();
   void Stop();

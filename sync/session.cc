@@ -45,9 +45,14 @@ absl::Status SyncSession::OnHello(const outpost::v1::Hello& hello) {
     return absl::InvalidArgumentError(absl::StrCat(
         "peer node id \"", hello.node_id(), "\" is empty or ours"));
   }
+  ScopeSet scopes =
+      ScopeSet::Of({hello.scopes().begin(), hello.scopes().end()});
+  if (options_.authorize_peer) {
+    ASSIGN_OR_RETURN(scopes, options_.authorize_peer(hello));
+  }
   peer_hello_received_ = true;
   peer_.node_id = hello.node_id();
-  peer_.scopes = ScopeSet::Of({hello.scopes().begin(), hello.scopes().end()});
+  peer_.scopes = std::move(scopes);
   peer_vv_ = VersionVector::FromProto(hello.vv());
   sent_vv_ = peer_vv_;
   cursor_ = 0;

@@ -19,6 +19,7 @@
 #define OUTPOST_SYNC_SESSION_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,12 @@ struct SessionOptions {
   int64_t max_batch_bytes = 1 << 20;
   // Send batches packed (Batch.packed, zlib level 1) rather than as messages.
   bool pack_batches = true;
+  // The peer's scopes, decided from its Hello and what the transport proved
+  // (the server's mTLS certificate check); an error refuses the peer and ends
+  // the session. Unset: the scopes the peer's Hello claims (in-process tests,
+  // plaintext loopback development).
+  std::function<absl::StatusOr<ScopeSet>(const outpost::v1::Hello&)>
+      authorize_peer;
 };
 
 // A packed batch may not inflate beyond this (4x the largest batch we send

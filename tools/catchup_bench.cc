@@ -7,11 +7,15 @@
 //     [p99 <= 250 ms].
 // The wire is measured by a loopback TCP proxy between the two nodes.
 //
+//   - the same with mTLS between the nodes (--tls=both, the default), and
+//     the ratio [<= 1.20x].
+//
 //   build/tools/catchup_bench --changes=1000000 --latency_samples=200
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -29,6 +33,9 @@ ABSL_FLAG(int, latency_samples, 200, "live latency samples");
 ABSL_FLAG(std::string, dir, "",
           "work folder (default: a new temp folder, removed after)");
 ABSL_FLAG(bool, sync_full, true, "nodes fsync every commit");
+ABSL_FLAG(std::string, tls, "both",
+          "off, on, or both (plaintext then mTLS in the same run, with the "
+          "ratio)");
 ABSL_FLAG(std::string, node_log_level, "warning", "the nodes' --log_level");
 
 namespace outpost::tools {
@@ -84,19 +91,34 @@ grpc::Status Put(NodeProcess& node, int first, int count) {
   return node.admin().PutMany(&context, request, &response);
 }
 
-int Run() {
+// One measurement in `dir`; with `tls`, both nodes use mTLS with
+// certificates from tools/pki.sh. Returns the catch-up seconds.
+double RunOnce(const std::string& dir, bool tls) {
   const int n = absl::GetFlag(FLAGS_changes);
-  std::string dir = absl::GetFlag(FLAGS_dir);
-  const bool temp_dir = dir.empty();
-  if (temp_dir) {
-    std::string templ = "/tmp/outpost-bench-XXXXXX";
-    dir = mkdtemp(templ.data());
-  }
+  std::printf("== %s ==\n", tls ? "mTLS" : "plaintext (loopback)");
   std::vector<std::string> extra = {
       absl::StrCat("--sync_full=",
                    absl::GetFlag(FLAGS_sync_full) ? "true" : "false"),
       "--log_level=" + absl::GetFlag(FLAGS_node_log_level)};
-  NodeSpec central_spec{"central", "central", dir, "", "127.0.0.1:0", extra};
+  std::vector<std::string> central_extra = extra;
+  std::vector<std::string> community_extra = extra;
+  if (tls) {
+    const std::string pki = dir + "/pki";
+    for (const char* args : {"ca", "node central", "node yatai"}) {
+      if (std::system(
+              absl::StrCat(OUTPOST_PKI_SH, " ", pki, " ", args, " >/dev/null")
+                  .c_str()) != 0)
+        Die("tools/pki.sh failed");
+    }
+    for (auto [id, flags] :
+         {std::pair{"central", &central_extra}, {"yatai", &community_extra}}) {
+      flags->push_back(absl::StrCat("--tls_cert=", pki, "/", id, ".pem"));
+      flags->push_back(absl::StrCat("--tls_key=", pki, "/", id, ".key"));
+      flags->push_back(absl::StrCat("--tls_ca=", pki, "/ca.pem"));
+    }
+  }
+  NodeSpec central_spec{"central", "central",     dir,
+                        "",        "127.0.0.1:0", central_extra};
   auto central = NodeProcess::Start(central_spec);
   if (!central.ok()) Die(central.status().ToString());
   auto proxy = FaultProxy::Start("127.0.0.1", (*central)->port());
@@ -105,7 +127,7 @@ int Run() {
   NodeSpec community_spec{
       "yatai",       "community",
       dir,           absl::StrCat("127.0.0.1:", (*proxy)->port()),
-      "127.0.0.1:0", extra};
+      "127.0.0.1:0", community_extra};
   auto community = NodeProcess::Start(community_spec);
   if (!community.ok()) Die(community.status().ToString());
 
@@ -189,6 +211,32 @@ int Run() {
   }
   (*community)->Stop();
   (*central)->Stop();
+  return catchup_s;
+}
+
+int Run() {
+  std::string dir = absl::GetFlag(FLAGS_dir);
+  const bool temp_dir = dir.empty();
+  if (temp_dir) {
+    std::string templ = "/tmp/outpost-bench-XXXXXX";
+    dir = mkdtemp(templ.data());
+  }
+  const std::string mode = absl::GetFlag(FLAGS_tls);
+  double plain_s = 0, tls_s = 0;
+  if (mode != "on") {
+    std::filesystem::create_directories(dir + "/plain");
+    plain_s = RunOnce(dir + "/plain", false);
+  }
+  if (mode != "off") {
+    std::filesystem::create_directories(dir + "/tls");
+    tls_s = RunOnce(dir + "/tls", true);
+  }
+  if (plain_s > 0 && tls_s > 0) {
+    std::printf(
+        "catch-up mTLS vs plaintext: %.2f s vs %.2f s = %.2fx "
+        "(target <= 1.20x)\n",
+        tls_s, plain_s, tls_s / plain_s);
+  }
   if (temp_dir) std::system(absl::StrCat("rm -rf ", dir).c_str());
   return 0;
 }

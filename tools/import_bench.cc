@@ -63,8 +63,10 @@ int main(int argc, char** argv) {
     return 1;
   }
   const std::string csv = MakeCsv(n, absl::GetFlag(FLAGS_households));
-  auto client =
-      outpost::client::Client::Connect({(*node)->address(), absl::Seconds(5)});
+  outpost::client::Client::Options client_options;
+  client_options.address = (*node)->address();
+  client_options.token = (*node)->admin_token();
+  auto client = outpost::client::Client::Connect(client_options);
   const absl::Time start = absl::Now();
   auto result = (*client)->ImportResidents(csv, false, nullptr);
   const double seconds = absl::ToDoubleSeconds(absl::Now() - start);

@@ -47,12 +47,11 @@ std::string IdNumber(int i) {
   return first17 + outpost::server::IdCheckCharacter(first17);
 }
 
-std::unique_ptr<pb::Community::Stub> Stub(const std::string& address) {
-  grpc::ChannelArguments args;
-  args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL,
-              1);  // one connection per client
-  return pb::Community::NewStub(grpc::CreateCustomChannel(
-      address, grpc::InsecureChannelCredentials(), args));
+// One connection per client (ChannelWithToken uses a local subchannel
+// pool), with the node's admin token.
+std::unique_ptr<pb::Community::Stub> Stub(
+    const outpost::testing::NodeProcess& node) {
+  return pb::Community::NewStub(node.ChannelWithToken(node.admin_token()));
 }
 
 void Check(const grpc::Status& s, const char* what) {
@@ -81,7 +80,7 @@ int main(int argc, char** argv) {
   auto node = outpost::testing::NodeProcess::Start(spec);
   if (!node.ok()) return 1;
   const std::string address = (*node)->address();
-  auto setup = Stub(address);
+  auto setup = Stub(**node);
   {
     grpc::ClientContext c1, c2, c3;
     pb::IdResponse id;
@@ -132,7 +131,7 @@ int main(int argc, char** argv) {
         std::vector<std::thread> threads;
         for (int t = 0; t < clients; ++t) {
           threads.emplace_back([&, t] {
-            auto stub = Stub(address);
+            auto stub = Stub(**node);
             for (int i = t; absl::Now() < end; i += clients) {
               const absl::Time start = absl::Now();
               grpc::Status status = call(*stub, i);
@@ -185,7 +184,7 @@ int main(int argc, char** argv) {
     std::vector<std::thread> threads;
     for (int t = 0; t < clients; ++t) {
       threads.emplace_back([&, t] {
-        auto stub = Stub(address);
+        auto stub = Stub(**node);
         grpc::ClientContext context;
         context.set_wait_for_ready(true);
         auto stream = stub->PassStream(&context);

@@ -3,6 +3,7 @@
 # configures and builds into build/. Idempotent; quiet when all is present.
 #   tools/setup.sh            # install + configure + build (Release)
 #   OUTPOST_NO_BUILD=1 tools/setup.sh   # install only
+#   OUTPOST_FUZZ=1 ...                  # also clang + libFuzzer (tools/fuzz.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +13,10 @@ PACKAGES=(
   libabsl-dev libsqlite3-dev libxxhash-dev libssl-dev zlib1g-dev libcsv-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
+# tools/fuzz.sh also needs clang and its libFuzzer runtime.
+if [ "${OUTPOST_FUZZ:-0}" = 1 ]; then
+  PACKAGES+=(clang libclang-rt-14-dev)
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do

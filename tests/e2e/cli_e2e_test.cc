@@ -4,42 +4,19 @@
 #include <stdio.h>
 #include <sys/wait.h>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "tests/e2e/cli_util.h"
 #include "tests/e2e/e2e_util.h"
 #include "tests/sync/test_util.h"
 #include "tools/testbed/node_process.h"
-
-#ifndef OUTPOST_CLI_PATH
-#error "OUTPOST_CLI_PATH must name the outpost binary"
-#endif
 
 namespace outpost::testing {
 namespace {
 
 using sync::testing::TempDir;
 using ::testing::HasSubstr;
-
-struct CliRun {
-  int code;
-  std::string out;  // stdout and stderr
-};
-
-CliRun Cli(const std::vector<std::string>& args) {
-  std::string command = OUTPOST_CLI_PATH;
-  for (const std::string& a : args) absl::StrAppend(&command, " '", a, "'");
-  absl::StrAppend(&command, " 2>&1");
-  CliRun run{-1, ""};
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return run;
-  char buffer[4096];
-  size_t n;
-  while ((n = fread(buffer, 1, sizeof(buffer), pipe)) > 0)
-    run.out.append(buffer, n);
-  const int status = pclose(pipe);
-  run.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
-}
 
 // A community node whose upstream is unreachable: it works offline.
 absl::StatusOr<std::unique_ptr<NodeProcess>> StartOfflineCommunity(
@@ -262,6 +239,72 @@ TEST(CliE2E, ImportIsAllOrNothingUnlessSkipBad) {
   fclose(rejects);
   EXPECT_THAT(std::string(buffer), HasSubstr("欧阳, 娜"));
   EXPECT_EQ(Cli({n, "import", "residents", dir.File("missing.csv")}).code, 2);
+}
+
+// Tokens from the CLI: the admin creates, lists and revokes; a checkpoint
+// token is refused what its role may not do (exit 1, naming the role).
+TEST(CliE2E, TokenCommandsAndRoles) {
+  TempDir dir;
+  auto node = StartOfflineCommunity(dir);
+  ASSERT_TRUE(node.ok()) << node.status();
+  const std::string n = "--node=" + (*node)->address();
+  CliRun created = Cli({n, "--json", "token", "create", "--role=checkpoint",
+                        "--scope=yatai", "--name=北门 gate 1"});
+  ASSERT_EQ(created.code, 0) << created.out;
+  const size_t at = created.out.find("\"token\": \"");
+  ASSERT_NE(at, std::string::npos) << created.out;
+  const std::string token = created.out.substr(at + 10, 52);
+  ASSERT_EQ(token.substr(0, 4), "opt_");
+  CliRun list = Cli({n, "token", "list"});
+  EXPECT_EQ(list.code, 0);
+  EXPECT_THAT(list.out, HasSubstr("北门 gate 1"));
+  EXPECT_THAT(list.out, HasSubstr("checkpoint"));
+  EXPECT_EQ(list.out.find(token), std::string::npos);  // shown once only
+
+  CliRun denied = Cli({n, "--token=" + token, "conflicts", "list"});
+  EXPECT_EQ(denied.code, 1);
+  EXPECT_THAT(denied.out, HasSubstr("role checkpoint may not call"));
+  EXPECT_EQ(Cli({n, "--token=" + token, "checkpoint", "list"}).code, 0);
+  CliRun bogus = Cli({n, "--token=opt_bogus", "status"});
+  EXPECT_EQ(bogus.code, 1);
+  EXPECT_THAT(bogus.out, HasSubstr("unknown or revoked token"));
+  EXPECT_EQ(Cli({n, "token", "create", "--role=registrar"}).code,
+            2);  // no scope
+  EXPECT_EQ(Cli({n, "--token=" + token, "token", "list"}).code, 1);
+
+  const size_t id_at = created.out.find("\"id\": \"");
+  ASSERT_NE(id_at, std::string::npos);
+  const std::string id = created.out.substr(id_at + 7, 8);
+  // Full ID-card numbers: not for a checkpoint; the admin's read is audited.
+  ASSERT_EQ(Cli({n, "compound", "add", "--id=yt-01", "--community=yatai",
+                 "--name=亚泰"})
+                .code,
+            0);
+  CliRun household = Cli({n, "--json", "household", "add", "--community=yatai",
+                          "--compound=yt-01", "--building=1", "--room=101"});
+  const size_t h = household.out.find("\"id\": \"");
+  ASSERT_NE(h, std::string::npos) << household.out;
+  const std::string household_id =
+      household.out.substr(h + 7, household.out.find('"', h + 7) - h - 7);
+  CliRun resident =
+      Cli({n, "--json", "resident", "add", "--household=" + household_id,
+           "--name=张伟", "--id_number=11010519491231002X"});
+  const size_t r = resident.out.find("\"id\": \"");
+  ASSERT_NE(r, std::string::npos) << resident.out;
+  const std::string resident_id =
+      resident.out.substr(r + 7, resident.out.find('"', r + 7) - r - 7);
+  EXPECT_THAT(Cli({n, "resident", "show", resident_id}).out,
+              HasSubstr("110105********002X"));
+  EXPECT_THAT(Cli({n, "resident", "show", resident_id, "--unmasked"}).out,
+              HasSubstr("11010519491231002X"));
+  EXPECT_EQ(Cli({n, "--token=" + token, "resident", "show", resident_id,
+                 "--unmasked"})
+                .code,
+            1);
+  EXPECT_THAT((*node)->LogTail(), HasSubstr("audit: admin"));
+
+  EXPECT_EQ(Cli({n, "token", "revoke", id}).code, 0);
+  EXPECT_EQ(Cli({n, "--token=" + token, "checkpoint", "list"}).code, 1);
 }
 
 }  // namespace

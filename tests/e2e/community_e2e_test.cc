@@ -25,14 +25,18 @@ std::string IdNumber(int n) {
 
 class CommunityApi {
  public:
+  // Calls with the node's admin token (NodeProcess::AdminTokenFor).
   explicit CommunityApi(const std::string& address)
-      : stub_(pb::Community::NewStub(grpc::CreateChannel(
-            address, grpc::InsecureChannelCredentials()))) {}
+      : stub_(pb::Community::NewStub(
+            grpc::CreateChannel(address, grpc::InsecureChannelCredentials()))),
+        token_(NodeProcess::AdminTokenFor(address)) {}
 
   template <typename Req, typename Resp, typename Method>
   absl::StatusOr<Resp> Call(Method method, const Req& request) {
     grpc::ClientContext context;
     WithDeadline(&context);
+    if (!token_.empty())
+      context.AddMetadata("authorization", "Bearer " + token_);
     Resp response;
     grpc::Status s = (stub_.get()->*method)(&context, request, &response);
     if (!s.ok()) return server::FromGrpcStatus(s);
@@ -55,6 +59,7 @@ class CommunityApi {
 
  private:
   std::unique_ptr<pb::Community::Stub> stub_;
+  std::string token_;
 };
 
 TEST(CommunityE2E, CheckpointKeepsWorkingOfflineAndCentralSeesEverything) {

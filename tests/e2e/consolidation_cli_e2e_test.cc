@@ -14,13 +14,10 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "server/id_card.h"
+#include "tests/e2e/cli_util.h"
 #include "tests/e2e/e2e_util.h"
 #include "tests/sync/test_util.h"
 #include "tools/testbed/node_process.h"
-
-#ifndef OUTPOST_CLI_PATH
-#error "OUTPOST_CLI_PATH must name the outpost binary"
-#endif
 
 namespace outpost::testing {
 namespace {
@@ -28,27 +25,6 @@ namespace {
 using sync::testing::TempDir;
 using ::testing::HasSubstr;
 using ::testing::Not;
-
-struct CliRun {
-  int code;
-  std::string out;  // stdout and stderr
-};
-
-CliRun Cli(const std::vector<std::string>& args) {
-  std::string command = OUTPOST_CLI_PATH;
-  for (const std::string& a : args) absl::StrAppend(&command, " '", a, "'");
-  absl::StrAppend(&command, " 2>&1");
-  CliRun run{-1, ""};
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return run;
-  char buffer[4096];
-  size_t n;
-  while ((n = fread(buffer, 1, sizeof(buffer), pipe)) > 0)
-    run.out.append(buffer, n);
-  const int status = pclose(pipe);
-  run.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
-}
 
 // The first "id": "..." of a --json answer.
 std::string JsonId(const std::string& json) {

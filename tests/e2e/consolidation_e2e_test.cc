@@ -39,7 +39,8 @@ std::string LocalDate(int days_ago) {
 
 class Api {
  public:
-  explicit Api(const std::string& address) {
+  explicit Api(const std::string& address)
+      : token_(NodeProcess::AdminTokenFor(address)) {
     auto channel =
         grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
     community_ = pb::Community::NewStub(channel);
@@ -59,11 +60,13 @@ class Api {
   absl::StatusOr<Resp> Call(Stub* stub, Method method, const Req& request) {
     grpc::ClientContext context;
     WithDeadline(&context);
+    context.AddMetadata("authorization", "Bearer " + token_);
     Resp response;
     grpc::Status s = (stub->*method)(&context, request, &response);
     if (!s.ok()) return server::FromGrpcStatus(s);
     return response;
   }
+  const std::string token_;  // the node's admin token
   std::unique_ptr<CStub> community_;
   std::unique_ptr<XStub> consolidation_;
 };

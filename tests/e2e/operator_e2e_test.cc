@@ -17,14 +17,11 @@
 #include "server/id_card.h"
 #include "server/schema.h"
 #include "sync/store.h"
+#include "tests/e2e/cli_util.h"
 #include "tests/e2e/e2e_util.h"
 #include "tests/sync/test_util.h"
 #include "tools/testbed/fault_proxy.h"
 #include "tools/testbed/node_process.h"
-
-#ifndef OUTPOST_CLI_PATH
-#error "OUTPOST_CLI_PATH must name the outpost binary"
-#endif
 
 namespace outpost::testing {
 namespace {
@@ -34,34 +31,14 @@ using sync::testing::TempDir;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-struct CliRun {
-  int code;
-  std::string out;  // stdout and stderr
-};
-
-CliRun Cli(const std::vector<std::string>& args) {
-  std::string command = OUTPOST_CLI_PATH;
-  for (const std::string& a : args) absl::StrAppend(&command, " '", a, "'");
-  absl::StrAppend(&command, " 2>&1");
-  CliRun run{-1, ""};
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return run;
-  char buffer[4096];
-  size_t n;
-  while ((n = fread(buffer, 1, sizeof(buffer), pipe)) > 0)
-    run.out.append(buffer, n);
-  const int status = pclose(pipe);
-  run.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
-}
-
 std::string IdNumber(int n) {
   const std::string first17 = absl::StrFormat("11010119800101%03d", n % 1000);
   return first17 + server::IdCheckCharacter(first17);
 }
 
 std::unique_ptr<client::Client> ClientOf(NodeProcess& node) {
-  auto c = client::Client::Connect({node.address(), absl::Seconds(10)});
+  auto c = client::Client::Connect(
+      {node.address(), absl::Seconds(10), node.admin_token()});
   return c.ok() ? *std::move(c) : nullptr;
 }
 
@@ -254,7 +231,7 @@ TEST(OperatorE2E, ConflictResolvedAtCentralReachesEveryNodeWithAudit) {
     EXPECT_THAT(none.out, HasSubstr("没有冲突 (no conflicts)"));
     CliRun audit = Cli({node, "audit", "--since=2020-01-01"});
     EXPECT_EQ(audit.code, 0) << audit.out;
-    EXPECT_THAT(audit.out, HasSubstr("op-li@central"));
+    EXPECT_THAT(audit.out, HasSubstr("op-li (first admin)@central"));
     EXPECT_THAT(audit.out, HasSubstr("resolve"));
     EXPECT_THAT(audit.out, HasSubstr(absl::StrCat("residents/", id, ".phone")));
     EXPECT_THAT(audit.out, HasSubstr("13600000004"));
@@ -354,7 +331,8 @@ TEST(OperatorE2E, VerifyNamesTheDifferenceAndRepairHealsIt) {
   EXPECT_THAT(twice.out, HasSubstr("\"applied_here\": \"0\""));
   // The repair is in the audit trail, here and (replicated) at central.
   CliRun audit = Cli({node, "audit"});
-  EXPECT_THAT(audit.out, HasSubstr("op-wang@yatai  repair  scope yatai"));
+  EXPECT_THAT(audit.out,
+              HasSubstr("op-wang (first admin)@yatai  repair  scope yatai"));
   EXPECT_THAT(audit.out, HasSubstr("核对不一致"));
   EXPECT_TRUE(WaitFor(
       [&] {
@@ -459,7 +437,7 @@ TEST(OperatorE2E, DeleteVsEditSettledAsRestoreOrStayDeleted) {
       WaitFor([&] { return Ids(*at_yatai).empty(); }, absl::Seconds(20)));
   CliRun audit = Cli({"--node=" + (*community)->address(), "audit"});
   EXPECT_THAT(audit.out, HasSubstr("households/h1._deleted"));
-  EXPECT_THAT(audit.out, HasSubstr("op-zhao@central"));
+  EXPECT_THAT(audit.out, HasSubstr("op-zhao (first admin)@central"));
   EXPECT_TRUE(
       WaitFor([&] { return VerifiedEqual(**community); }, absl::Seconds(10)));
 }
@@ -532,7 +510,8 @@ TEST(OperatorE2E, QuarantineCommandsAndExitCodes) {
   EXPECT_THAT(Cli({node, "quarantine", "list"}).out,
               HasSubstr("nothing quarantined"));
   CliRun audit = Cli({node, "audit"});
-  EXPECT_THAT(audit.out, HasSubstr("op-zhou@yatai  quarantine_discard"));
+  EXPECT_THAT(audit.out,
+              HasSubstr("op-zhou (first admin)@yatai  quarantine_discard"));
   EXPECT_THAT(audit.out, HasSubstr("vaccinations/v1 from newer:1"));
   EXPECT_TRUE(WaitFor(
       [&] {

@@ -51,7 +51,8 @@ TEST(PassStreamE2E, AnswersInOrderDurableAndRefusalsWriteNothing) {
                       "127.0.0.1:1", "127.0.0.1:0", {}};
   auto node = NodeProcess::Start(spec);
   ASSERT_TRUE(node.ok()) << node.status();
-  auto client = client::Client::Connect({.address = (*node)->address()});
+  auto client = client::Client::Connect(
+      {.address = (*node)->address(), .token = (*node)->admin_token()});
   ASSERT_TRUE(client.ok());
   auto& c = **client;
 
@@ -130,7 +131,8 @@ TEST(PassStreamE2E, AnswersInOrderDurableAndRefusalsWriteNothing) {
   (*node)->Kill();
   node = NodeProcess::Start(spec);
   ASSERT_TRUE(node.ok()) << node.status();
-  client = client::Client::Connect({.address = (*node)->address()});
+  client = client::Client::Connect(
+      {.address = (*node)->address(), .token = (*node)->admin_token()});
   EXPECT_EQ(PassageRows(**client), 800);
 
   // An empty stream ends cleanly; a single terminal, one at a time, works.

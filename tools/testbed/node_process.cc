@@ -1,18 +1,23 @@
 #include "tools/testbed/node_process.h"
 
 #include <fcntl.h>
+#include <grpcpp/support/client_interceptor.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <thread>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "server/grpc_status.h"
 
@@ -62,7 +67,55 @@ std::string ReadFile(const std::string& path) {
   return ss.str();
 }
 
+// Adds `authorization: Bearer <token>` to every call.
+class TokenInterceptor : public grpc::experimental::Interceptor {
+ public:
+  explicit TokenInterceptor(const std::string& token) : token_(token) {}
+  void Intercept(
+      grpc::experimental::InterceptorBatchMethods* methods) override {
+    if (methods->QueryInterceptionHookPoint(
+            grpc::experimental::InterceptionHookPoints::
+                PRE_SEND_INITIAL_METADATA)) {
+      methods->GetSendInitialMetadata()->insert(
+          {"authorization", "Bearer " + token_});
+    }
+    methods->Proceed();
+  }
+
+ private:
+  const std::string token_;
+};
+
+class TokenInterceptorFactory
+    : public grpc::experimental::ClientInterceptorFactoryInterface {
+ public:
+  explicit TokenInterceptorFactory(std::string token)
+      : token_(std::move(token)) {}
+  grpc::experimental::Interceptor* CreateClientInterceptor(
+      grpc::experimental::ClientRpcInfo*) override {
+    return new TokenInterceptor(token_);
+  }
+
+ private:
+  const std::string token_;
+};
+
+absl::Mutex& TokenRegistryMu() {
+  static auto* mu = new absl::Mutex();
+  return *mu;
+}
+std::map<std::string, std::string>& TokenRegistry() {
+  static auto* registry = new std::map<std::string, std::string>();
+  return *registry;
+}
+
 }  // namespace
+
+std::string NodeProcess::AdminTokenFor(const std::string& address) {
+  absl::MutexLock lock(&TokenRegistryMu());
+  auto it = TokenRegistry().find(address);
+  return it == TokenRegistry().end() ? "" : it->second;
+}
 
 absl::StatusOr<std::unique_ptr<NodeProcess>> NodeProcess::Start(
     const NodeSpec& spec) {
@@ -91,10 +144,18 @@ absl::StatusOr<std::unique_ptr<NodeProcess>> NodeProcess::Start(
     std::string content = ReadFile(port_file);
     if (!content.empty() && content.back() == '\n') {
       node->address_ = std::string(absl::StripAsciiWhitespace(content));
-      grpc::ChannelArguments args;
-      args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-      node->admin_ = outpost::v1::Admin::NewStub(grpc::CreateCustomChannel(
-          node->address_, grpc::InsecureChannelCredentials(), args));
+      node->admin_token_ = std::string(absl::StripAsciiWhitespace(ReadFile(
+          absl::StrCat(spec.dir, "/", spec.node_id, ".db.admin.token"))));
+      for (const std::string& flag : spec.extra_flags) {
+        if (absl::StartsWith(flag, "--tls_ca="))
+          node->tls_ca_pem_ = ReadFile(flag.substr(strlen("--tls_ca=")));
+      }
+      node->channel_ = node->ChannelWithToken(node->admin_token_);
+      {
+        absl::MutexLock lock(&TokenRegistryMu());
+        TokenRegistry()[node->address_] = node->admin_token_;
+      }
+      node->admin_ = outpost::v1::Admin::NewStub(node->channel_);
       return node;
     }
     absl::SleepFor(absl::Milliseconds(20));
@@ -102,6 +163,26 @@ absl::StatusOr<std::unique_ptr<NodeProcess>> NodeProcess::Start(
   node->Kill();
   return absl::DeadlineExceededError(absl::StrCat(
       "outpostd ", spec.node_id, " did not start: ", node->LogTail(5)));
+}
+
+std::shared_ptr<grpc::Channel> NodeProcess::ChannelWithToken(
+    const std::string& token) const {
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+  std::shared_ptr<grpc::ChannelCredentials> credentials =
+      grpc::InsecureChannelCredentials();
+  if (!tls_ca_pem_.empty()) {
+    grpc::SslCredentialsOptions ssl;
+    ssl.pem_root_certs = tls_ca_pem_;
+    credentials = grpc::SslCredentials(ssl);
+  }
+  std::vector<
+      std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>>
+      interceptors;
+  if (!token.empty())
+    interceptors.push_back(std::make_unique<TokenInterceptorFactory>(token));
+  return grpc::experimental::CreateCustomChannelWithInterceptors(
+      address_, credentials, args, std::move(interceptors));
 }
 
 NodeProcess::~NodeProcess() {

@@ -44,6 +44,18 @@ class NodeProcess {
   // The last lines of the node's stderr, for failure messages.
   std::string LogTail(int lines = 30) const;
 
+  // The node's first admin token (read from <dir>/<node_id>.db.admin.token
+  // when the node starts); admin() and channel() send it on every call.
+  const std::string& admin_token() const { return admin_token_; }
+  // A channel to the node sending `token` (TLS against the node's --tls_ca
+  // when it has one).
+  std::shared_ptr<grpc::Channel> ChannelWithToken(
+      const std::string& token) const;
+  std::shared_ptr<grpc::Channel> channel() const { return channel_; }
+  // The admin token of the node started at `address` by this process (for
+  // tests that run the CLI with an address); empty if none.
+  static std::string AdminTokenFor(const std::string& address);
+
   outpost::v1::Admin::Stub& admin() { return *admin_; }
   // Admin.Status with a 5 s deadline.
   absl::StatusOr<outpost::v1::StatusResponse> Status();
@@ -54,6 +66,9 @@ class NodeProcess {
   pid_t pid_ = -1;
   std::string address_;
   std::string log_path_;
+  std::string admin_token_;
+  std::string tls_ca_pem_;
+  std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<outpost::v1::Admin::Stub> admin_;
 };
 

@@ -1,0 +1,69 @@
+// `outpost token ...`: the node's client tokens (admin only).
+//
+//   outpost token create --role=R [--scope=COMMUNITY] [--name=WHO]
+//   outpost token list
+//   outpost token revoke ID
+#include <cstdio>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "client/cli.h"
+#include "client/cli_flags.h"
+
+
+ABSL_FLAG(bool, unmasked, false,
+          "resident show: the full ID-card number (registrar and above; "
+          "audited by the node)");
+
+namespace outpost::client {
+int TokenCommand(Client& client, bool json,
+                 const std::vector<std::string>& args) {
+  if (args.empty() || args[0] != "token") return kNotMine;
+  const std::string sub = args.size() > 1 ? args[1] : "";
+  if (sub == "create" && args.size() == 2) {
+    outpost::v1::CreateTokenRequest request;
+    request.set_role(absl::GetFlag(FLAGS_role));
+    request.set_scope(absl::GetFlag(FLAGS_scope));
+    request.set_name(absl::GetFlag(FLAGS_name));
+    if (request.role().empty()) {
+      std::cerr << "outpost: token create needs --role" << std::endl;
+      return kExitUsage;
+    }
+    absl::StatusOr<outpost::v1::CreateTokenResponse> r =
+        client.CreateToken(request);
+    if (!r.ok()) return Fail(r.status());
+    if (json) {
+      PrintJson(*r);
+      return 0;
+    }
+    std::printf("令牌 token  %s\n", r->token().c_str());
+    std::printf("编号 id     %s (role %s, scope %s)\n", r->info().id().c_str(),
+                r->info().role().c_str(),
+                r->info().scope().empty() ? "*" : r->info().scope().c_str());
+    std::printf("只显示一次 shown once: the node keeps only its hash\n");
+    return 0;
+  }
+  if (sub == "list" && args.size() == 2) {
+    return Show(client.ListTokens(outpost::v1::ListTokensRequest()), json);
+  }
+  if (sub == "revoke" && args.size() == 3) {
+    outpost::v1::RevokeTokenRequest request;
+    request.set_id(args[2]);
+    absl::StatusOr<outpost::v1::TokenInfo> r = client.RevokeToken(request);
+    if (!r.ok()) return Fail(r.status());
+    if (json) {
+      PrintJson(*r);
+      return 0;
+    }
+    std::printf("已吊销 revoked %s (%s)\n", r->id().c_str(), r->role().c_str());
+    return 0;
+  }
+  std::cerr << "outpost: usage: token create --role=R [--scope=C] [--name=N] "
+               "| token list | token revoke ID"
+            << std::endl;
+  return kExitUsage;
+}
+
+}  // namespace outpost::client
