@@ -77,6 +77,9 @@ TEST(ScenarioE2E, CentralEqualsTheGroundTruthAfterCutConflictsAndResolution) {
   EXPECT_EQ(result->conflicts_made, 2);
   EXPECT_EQ(result->conflicts_listed, 2);
   EXPECT_EQ(result->conflicts_resolved, 2);
+  // Through the Operator service: none left anywhere, both in the audit.
+  EXPECT_EQ(result->conflicts_left, 0);
+  EXPECT_EQ(result->audit_resolutions, 2);
   EXPECT_GT(result->heal_changes, 0);
   EXPECT_GT(result->wire_bytes, 0);
   // Central's consolidated view equals the ground truth, per community.

@@ -509,14 +509,54 @@ absl::StatusOr<DemoResult> Demo::Run() {
                         c.scope(), absl::StrJoin(values, " | ")));
   }
   if (options_.resolve && result_.conflicts_listed > 0) {
-    ASSIGN_OR_RETURN(int resolved,
-                     options_.resolve(*central_client_, *conflicts));
+    const int64_t audit_start_ms = absl::ToUnixMillis(absl::Now()) - 1;
+    ASSIGN_OR_RETURN(
+        int resolved,
+        options_.resolve(*central_client_, *conflicts,
+                         [this](const std::string& line) { Say(line); }));
     result_.conflicts_resolved = resolved;
-    Say(
-        absl::StrFormat("  operator resolved %d conflict(s) at central "
-                        "(kept the community's value)",
+    Say(absl::StrFormat("  operator resolved %d conflict(s) at central",
                         resolved));
     RETURN_IF_ERROR(Converge("resolutions").status());
+    // No conflict left on central or on any community node; the audit trail
+    // holds the resolutions, at central and at the nodes holding the rows.
+    std::vector<std::string> left;
+    auto count_left = [&](client::Client& client, const std::string& name) {
+      absl::StatusOr<pb::ConflictsResponse> c =
+          client.Conflicts(pb::ConflictsRequest());
+      const int n = c.ok() ? c->conflicts_size() : -1;
+      if (n != 0) {
+        left.push_back(absl::StrCat(name, ": ", n));
+        result_.conflicts_left += n < 0 ? 1 : n;
+      }
+    };
+    count_left(*central_client_, "central");
+    for (Node& node : nodes_) count_left(*node.client, node.id);
+    pb::AuditRequest audit_request;
+    audit_request.set_since_ms(audit_start_ms);
+    absl::StatusOr<pb::AuditResponse> audit =
+        central_client_->Audit(audit_request);
+    if (!audit.ok()) return audit.status();
+    for (const pb::AuditEntry& e : audit->entries()) {
+      if (e.action() != "resolve") continue;
+      ++result_.audit_resolutions;
+      Say(absl::StrFormat("  审计 audit: %s %s@%s %s -> %s (%s)", e.action(),
+                          e.author(), e.node(), e.target(), e.detail(),
+                          e.reason()));
+    }
+    int64_t audit_at_nodes = 0;
+    for (Node& node : nodes_) {
+      absl::StatusOr<pb::AuditResponse> a = node.client->Audit(audit_request);
+      if (!a.ok()) continue;
+      for (const pb::AuditEntry& e : a->entries())
+        audit_at_nodes += e.action() == "resolve";
+    }
+    Say(absl::StrFormat(
+        "  %s; %d resolution(s) in central's audit, %d at the community nodes",
+        left.empty() ? "没有冲突 (no conflicts) on central or any node"
+                     : absl::StrCat("冲突仍在 conflicts left: ",
+                                    absl::StrJoin(left, ", ")),
+        result_.audit_resolutions, audit_at_nodes));
   }
 
   Say("[7/7] 汇总 central's consolidated totals against the ground truth");
@@ -533,6 +573,15 @@ absl::StatusOr<DemoResult> Demo::Run() {
   result_.truth.mutable_total()->set_conflicts(open);
   ASSIGN_OR_RETURN(result_.central, ReadCentralCounts(*central_client_));
   result_.differences = CompareWithTruth(result_.truth, result_.central);
+  if (result_.conflicts_left > 0) {
+    result_.differences.push_back(absl::StrCat(
+        "conflicts left after the resolutions: ", result_.conflicts_left));
+  }
+  if (result_.audit_resolutions != result_.conflicts_resolved) {
+    result_.differences.push_back(absl::StrCat(
+        "audit: ", result_.audit_resolutions, " resolve entries for ",
+        result_.conflicts_resolved, " resolutions"));
+  }
   result_.changes_synced = ChangesSynced();
   result_.wire_bytes = WireBytes();
   result_.seconds = absl::ToDoubleSeconds(absl::Now() - start_);
@@ -549,7 +598,10 @@ absl::StatusOr<DemoResult> Demo::Run() {
                       result_.reconnect_seconds));
   absl::StrAppend(&report, "冲突 conflicts: ", result_.conflicts_made,
                   " made, ", result_.conflicts_listed, " listed at central, ",
-                  result_.conflicts_resolved, " resolved\n");
+                  result_.conflicts_resolved,
+                  " resolved by an operator (Operator.ConflictResolve), ",
+                  result_.audit_resolutions, " in the audit, ",
+                  result_.conflicts_left, " left on any node\n");
   absl::StrAppend(&report, "调用 calls: ", Thousands(result_.stats.calls), " (",
                   result_.stats.failed, " failed, ", result_.stats.unexpected,
                   " unexpected decisions)\n");

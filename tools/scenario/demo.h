@@ -49,7 +49,7 @@ struct DemoOptions {
   double quarantine_rate = OfficeOptions().quarantine_rate;
   PlanOptions plan;  // rates of the simulated days
   absl::Duration converge_timeout = absl::Minutes(5);
-  ConflictResolver resolve = ResolveByReentering;
+  ConflictResolver resolve = ResolveThroughOperator;
   // Plug points for the work whose services come with issue 5 (daily and
   // zero reports, supplies and donations, services, incidents,
   // enterprises): called, when set, after a community's registry is loaded
@@ -75,13 +75,15 @@ struct DemoResult {
   int64_t conflicts_made = 0;
   int64_t conflicts_listed = 0;  // at central after the heal
   int64_t conflicts_resolved = 0;
-  int64_t changes_synced = 0;    // community changes applied at central
-  int64_t heal_changes = 0;      // synced after the heal
-  double reconnect_seconds = 0;  // heal -> the cut nodes reconnected
-  double heal_seconds = 0;       // reconnected -> all nodes verified equal
-  int64_t wire_bytes = 0;        // through the proxies, both ways
-  double seconds = 0;            // the whole run
-  std::string report;            // the human summary printed at the end
+  int64_t conflicts_left = 0;     // on any node after the resolutions
+  int64_t audit_resolutions = 0;  // `resolve` entries in central's audit
+  int64_t changes_synced = 0;     // community changes applied at central
+  int64_t heal_changes = 0;       // synced after the heal
+  double reconnect_seconds = 0;   // heal -> the cut nodes reconnected
+  double heal_seconds = 0;        // reconnected -> all nodes verified equal
+  int64_t wire_bytes = 0;         // through the proxies, both ways
+  double seconds = 0;             // the whole run
+  std::string report;             // the human summary printed at the end
 };
 
 absl::StatusOr<DemoResult> RunDemo(const DemoOptions& options);

@@ -47,7 +47,8 @@ absl::Status LoadCommunity(const Office& office, int community,
                            client::Client& client, const std::string& id_key,
                            std::atomic<int64_t>* progress);
 
-// Passages [from, to) of the day's plan through Community.Pass, checking each
+// Passages [from, to) of the day's plan through Community.PassStream
+// (Client::PassMany, in chunks of 500), checking each
 // decision against the plan; only those at `checkpoint` (an
 // Office::checkpoints index) unless it is -1. `progress` is incremented per
 // call.
