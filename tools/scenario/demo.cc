@@ -442,6 +442,14 @@ absl::StatusOr<DemoResult> Demo::Run() {
       "  registry at central: %s changes synced, all nodes "
       "equal %.1f s after the load",
       Thousands(ChangesSynced()), absl::ToDoubleSeconds(registry_sync)));
+  if (options_.central_work) {
+    Say("  仓库 the warehouse at central: donations and procurement received, "
+        "issued to the communities and enterprises");
+    RETURN_IF_ERROR(options_.central_work(office_, *central_client_));
+    ASSIGN_OR_RETURN(absl::Duration supplies_sync, Converge("supplies sync"));
+    Say(absl::StrFormat("  supplies at every community node %.1f s later",
+                        absl::ToDoubleSeconds(supplies_sync)));
+  }
 
   Say("[4/7] 模拟 simulating the days at the checkpoints and desks");
   for (int day = 0; day < options_.days; ++day) RETURN_IF_ERROR(PlayDay(day));

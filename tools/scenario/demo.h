@@ -30,6 +30,7 @@
 #include "tools/scenario/plan.h"
 #include "tools/scenario/resolve.h"
 #include "tools/scenario/truth.pb.h"
+#include "tools/scenario/work_play.h"
 
 namespace outpost::scenario {
 
@@ -50,17 +51,18 @@ struct DemoOptions {
   PlanOptions plan;  // rates of the simulated days
   absl::Duration converge_timeout = absl::Minutes(5);
   ConflictResolver resolve = ResolveThroughOperator;
-  // Plug points for the work whose services come with issue 5 (daily and
-  // zero reports, supplies and donations, services, incidents,
-  // enterprises): called, when set, after a community's registry is loaded
-  // and after each community's day is played, on the same worker threads;
-  // the office model (office.h) and day plan (plan.h) already carry the
-  // records and the truth their sums. Unset: that work is not loaded.
+  // The work beyond the registry (work_play.h: enterprises, the warehouse's
+  // receipts and issues, services, incidents, daily reports): load_work
+  // after a community's registry is loaded (at its node), central_work once
+  // central holds the registry (at central), play_work after each
+  // community's day is played (at its node). Unset: that work is skipped.
   std::function<absl::Status(const Office&, int community, client::Client&)>
-      load_work;
+      load_work = LoadCommunityWork;
+  std::function<absl::Status(const Office&, client::Client& central)>
+      central_work = LoadCentralWork;
   std::function<absl::Status(const Office&, const CommunityDay&,
                              client::Client&)>
-      play_work;
+      play_work = PlayCommunityWork;
   // One line of progress (default: none).
   std::function<void(const std::string&)> progress;
 };

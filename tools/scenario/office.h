@@ -45,6 +45,8 @@ struct SupplyFigure {
   const char* item;
   const char* unit;
   int64_t quantity;
+  const char*
+      catalog;  // the item's id in the supplies catalog (`supplies items`)
 };
 const std::vector<SupplyFigure>& ReferenceSupplies();
 
@@ -105,7 +107,9 @@ struct Community {
 // responses). Generated now; loaded once their services exist (issue 5).
 struct SupplyIssue {
   int community = 0;
-  std::string item;  // ReferenceSupplies()[i].item
+  std::string item;     // ReferenceSupplies()[i].item
+  std::string catalog;  // ReferenceSupplies()[i].catalog
+  std::string to;       // empty: the community itself; else an enterprise id
   std::string unit;
   int64_t quantity = 0;
   std::string date;  // YYYY-MM-DD
@@ -115,6 +119,7 @@ struct Donation {  // to the office (not a community)
   std::string id;  // "don-01" ...
   std::string donor;
   std::string item;
+  std::string catalog;  // the catalog's item id
   std::string unit;
   int64_t quantity = 0;
   std::string date;

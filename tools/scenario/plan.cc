@@ -129,7 +129,9 @@ CommunityDay PlanDay(const Office& office, int community, int day,
   }
   report.under_control = static_cast<int64_t>(plan.checks.size()) / 2;
   report.service_requests = static_cast<int64_t>(plan.services.size());
-  report.zero = report.fevers == 0 && report.denials == 0;
+  // A zero report (as the daily-report service means it): no activity.
+  report.zero = report.passages == 0 && report.fevers == 0 &&
+                report.denials == 0 && report.service_requests == 0;
   return plan;
 }
 

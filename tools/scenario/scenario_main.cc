@@ -131,9 +131,9 @@ int Generate() {
   // The work records (loaded once their services exist: issue 5).
   auto community = [&](int c) { return office.communities[c].id; };
   std::ofstream supplies(out + "/supplies_issued.csv");
-  supplies << "community,item,unit,quantity,date\n";
+  supplies << "community,to,item,unit,quantity,date\n";
   for (const SupplyIssue& x : office.supply_issues) {
-    supplies << Csv({community(x.community), x.item, x.unit,
+    supplies << Csv({community(x.community), x.to, x.item, x.unit,
                      absl::StrCat(x.quantity), x.date});
   }
   std::ofstream donations(out + "/donations.csv");
