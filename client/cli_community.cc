@@ -199,6 +199,7 @@ int CommunityCommand(Client& client, bool json,
     r.mutable_staff()->set_role(absl::GetFlag(FLAGS_role));
     r.mutable_staff()->set_checkpoint(absl::GetFlag(FLAGS_checkpoint));
     r.mutable_staff()->set_shift(absl::GetFlag(FLAGS_shift));
+    r.mutable_staff()->set_community(absl::GetFlag(FLAGS_community));
     return Show(client.AddStaff(r), json);
   }
   if (command == "staff" && sub == "list") {

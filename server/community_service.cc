@@ -608,14 +608,24 @@ absl::Status CommunityService::DoAddStaff(const pb::AddStaffRequest& request,
   const pb::Staff& st = request.staff();
   RETURN_IF_ERROR(Required("id", st.id()));
   RETURN_IF_ERROR(Required("name", st.name()));
-  RETURN_IF_ERROR(Required("checkpoint", st.checkpoint()));
   RETURN_IF_ERROR(ValidPhone(st.phone()));
   const std::string role = st.role().empty() ? "duty" : st.role();
-  if (!OneOf(role, {"duty", "volunteer", "police", "medic", "party_member"})) {
+  // At a checkpoint: duty, volunteer, police, medic, party_member. A
+  // community's secretary and director belong to their community (a
+  // checkpoint or --community); the office's leaders and front-line staff
+  // to the sub-district (scope "subdistrict", held by central only) unless
+  // posted at a checkpoint.
+  const bool at_gate =
+      OneOf(role, {"duty", "volunteer", "police", "medic", "party_member"});
+  const bool cadre = OneOf(role, {"secretary", "director"});
+  const bool office = OneOf(role, {"office_leader", "office_staff"});
+  if (!at_gate && !cadre && !office) {
     return absl::InvalidArgumentError(absl::StrCat(
         "role: \"", role,
-        "\" is not duty, volunteer, police, medic or party_member"));
+        "\" is not duty, volunteer, police, medic, party_member, secretary, "
+        "director, office_leader or office_staff"));
   }
+  if (at_gate) RETURN_IF_ERROR(Required("checkpoint", st.checkpoint()));
   // Shift: HH:MM-HH:MM (a night shift may end the next day: 20:00-08:00).
   absl::CivilMinute from, to;
   const size_t dash = st.shift().find('-');
@@ -627,14 +637,29 @@ absl::Status CommunityService::DoAddStaff(const pb::AddStaffRequest& request,
     return absl::InvalidArgumentError(
         absl::StrCat("shift: \"", st.shift(), "\" is not HH:MM-HH:MM"));
   }
-  absl::StatusOr<std::map<std::string, sync::Value>> checkpoint =
-      store_->ReadValues("checkpoints", st.checkpoint());
-  if (!checkpoint.ok()) {
-    return absl::NotFoundError(absl::StrCat("checkpoint: \"", st.checkpoint(),
-                                            "\" is not registered"));
+  std::string community;
+  std::string scope;
+  if (!st.checkpoint().empty()) {
+    absl::StatusOr<std::map<std::string, sync::Value>> checkpoint =
+        store_->ReadValues("checkpoints", st.checkpoint());
+    if (!checkpoint.ok()) {
+      return absl::NotFoundError(absl::StrCat("checkpoint: \"", st.checkpoint(),
+                                              "\" is not registered"));
+    }
+    community = scope = Text(*checkpoint, "community");
+  } else if (!st.community().empty()) {
+    if (!store_->ReadValues("communities", st.community()).ok()) {
+      return absl::NotFoundError(absl::StrCat("community: \"", st.community(),
+                                              "\" is not registered"));
+    }
+    community = scope = st.community();
+  } else if (office) {
+    scope = "subdistrict";  // the sub-district office's own people
+  } else {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "community: required for a ", role, " without a checkpoint"));
   }
-  const std::string community = Text(*checkpoint, "community");
-  WriteRequest w = Row("staff", st.id(), community);
+  WriteRequest w = Row("staff", st.id(), scope);
   w.Set("name", TextValue(st.name()))
       .Set("phone", TextValue(st.phone()))
       .Set("role", TextValue(role))

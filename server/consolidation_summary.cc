@@ -59,6 +59,12 @@ absl::Status ConsolidationService::DoSummary(const pb::SummaryRequest& request,
        "WHERE filing_status = 'reopened' GROUP BY scope",
        &pb::CommunitySummary::set_enterprises_reopened,
        &pb::CommunitySummary::set_reopened_employees},
+      {"SELECT scope, COUNT(*) FROM incidents GROUP BY scope",
+       &pb::CommunitySummary::set_incidents, nullptr},
+      {"SELECT e.scope, COALESCE(SUM(m.qty), 0) FROM supply_movements m "
+       "JOIN enterprises e ON e.id = m.location WHERE m.kind = 'issue' AND "
+       "m.qty > 0 AND m.item = 'mask' GROUP BY e.scope",
+       &pb::CommunitySummary::set_enterprise_masks, nullptr},
   };
   pb::CommunitySummary total;
   total.set_community("*");
@@ -84,6 +90,8 @@ absl::Status ConsolidationService::DoSummary(const pb::SummaryRequest& request,
                                    c.enterprises_reopened());
     total.set_reopened_employees(total.reopened_employees() +
                                  c.reopened_employees());
+    total.set_incidents(total.incidents() + c.incidents());
+    total.set_enterprise_masks(total.enterprise_masks() + c.enterprise_masks());
     *response->add_communities() = std::move(c);
   }
   *response->add_communities() = std::move(total);
@@ -107,6 +115,12 @@ absl::Status ConsolidationService::DoSummary(const pb::SummaryRequest& request,
         d->set_fevers(st.ColumnInt(3));
         d->set_denials(st.ColumnInt(4));
       }));
+  RETURN_IF_ERROR(
+      Query("SELECT role, COUNT(*) FROM staff GROUP BY role", {},
+            [&](sync::Statement& st) {
+              (*response->mutable_staff_by_role())[st.ColumnText(0)] =
+                  st.ColumnInt(1);
+            }));
   std::map<std::string, std::string> units;
   for (const SupplyItemDef& def : SupplyCatalog()) units[def.id] = def.unit;
   RETURN_IF_ERROR(Query(

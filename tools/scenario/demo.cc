@@ -581,6 +581,23 @@ absl::StatusOr<DemoResult> Demo::Run() {
   result_.truth.mutable_total()->set_conflicts(open);
   ASSIGN_OR_RETURN(result_.central, ReadCentralCounts(*central_client_));
   result_.differences = CompareWithTruth(result_.truth, result_.central);
+  {
+    pb::SummaryRequest summary_request;
+    summary_request.set_days(7);
+    absl::StatusOr<pb::SummaryResponse> summary =
+        central_client_->Summary(summary_request);
+    if (!summary.ok()) return summary.status();
+    pb::CompletenessRequest completeness_request;
+    completeness_request.set_date(ReportDate());
+    absl::StatusOr<pb::CompletenessResponse> completeness =
+        central_client_->Completeness(completeness_request);
+    if (!completeness.ok()) return completeness.status();
+    result_.figures = SummaryFigures(result_.truth, *summary, *completeness);
+    for (std::string& d : FigureDifferences(
+             result_.figures, options_.communities == Reference::kCommunities &&
+                                  options_.scale == 1.0))
+      result_.differences.push_back(std::move(d));
+  }
   if (result_.conflicts_left > 0) {
     result_.differences.push_back(absl::StrCat(
         "conflicts left after the resolutions: ", result_.conflicts_left));
@@ -596,6 +613,10 @@ absl::StatusOr<DemoResult> Demo::Run() {
 
   std::string& report = result_.report;
   absl::StrAppend(&report, FormatTotals(result_.truth, result_.central));
+  absl::StrAppend(&report,
+                  "\n中心汇总 central's consolidated summary "
+                  "(Consolidation.Summary, `outpost summary`):\n",
+                  FormatFigures(result_.figures));
   absl::StrAppend(
       &report, "\n同步 sync: ", Thousands(result_.changes_synced),
       " community changes synced to central, ", Thousands(result_.wire_bytes),
@@ -613,11 +634,11 @@ absl::StatusOr<DemoResult> Demo::Run() {
   absl::StrAppend(&report, "调用 calls: ", Thousands(result_.stats.calls), " (",
                   result_.stats.failed, " failed, ", result_.stats.unexpected,
                   " unexpected decisions)\n");
-  absl::StrAppend(&report,
-                  "\n参考数字 reference figures (generated; loaded once the "
-                  "daily report, services, "
-                  "supplies, enterprises and incidents services exist):\n",
-                  FormatReference(result_.truth));
+  absl::StrAppend(
+      &report, "日报 daily reports: ", result_.truth.total().daily_reports(),
+      " filed (one per community and day, for the date the passages carry: ",
+      ReportDate(), "), ", result_.truth.total().zero_reports(),
+      " of them zero reports (a day without activity)\n");
   absl::StrAppend(
       &report,
       result_.differences.empty()

@@ -29,6 +29,7 @@
 #include "tools/scenario/office.h"
 #include "tools/scenario/plan.h"
 #include "tools/scenario/resolve.h"
+#include "tools/scenario/summary_check.h"
 #include "tools/scenario/truth.pb.h"
 #include "tools/scenario/work_play.h"
 
@@ -72,8 +73,11 @@ struct DemoOptions {
 struct DemoResult {
   GroundTruth truth;                      // what central must show
   std::map<std::string, Counts> central;  // what it shows at the end
-  std::vector<std::string> differences;   // empty: central equals the truth
-  DayStats stats;                         // every call the clients made
+  // Central's Consolidation.Summary (and report completeness) against the
+  // truth and the reference figures.
+  std::vector<FigureRow> figures;
+  std::vector<std::string> differences;  // empty: central equals the truth
+  DayStats stats;                        // every call the clients made
   int64_t conflicts_made = 0;
   int64_t conflicts_listed = 0;  // at central after the heal
   int64_t conflicts_resolved = 0;

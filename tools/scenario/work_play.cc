@@ -4,6 +4,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "server/validate.h"
 
@@ -37,6 +38,20 @@ std::string ReportDate() {
 absl::Status LoadCommunityWork(const Office& office, int community,
                                client::Client& client) {
   const Community& c = office.communities[community];
+  // The community's secretary and director.
+  for (const auto& [role, person] :
+       {std::pair<const char*, const Person*>{"secretary", &c.secretary},
+        {"director", &c.director}}) {
+    pb::AddStaffRequest add;
+    add.mutable_staff()->set_id(absl::StrCat(c.id, "-", role));
+    add.mutable_staff()->set_name(person->name);
+    add.mutable_staff()->set_phone(person->phone);
+    add.mutable_staff()->set_role(role);
+    add.mutable_staff()->set_community(c.id);
+    add.mutable_staff()->set_shift("07:00-23:00");
+    if (auto r = client.AddStaff(add); !r.ok())
+      return Context(absl::StrCat("AddStaff ", add.staff().id()), r.status());
+  }
   for (const Enterprise& e : office.enterprises) {
     if (e.community != community) continue;
     pb::AddEnterpriseRequest add;
@@ -61,6 +76,23 @@ absl::Status LoadCommunityWork(const Office& office, int community,
 }
 
 absl::Status LoadCentralWork(const Office& office, client::Client& central) {
+  // The office's leaders and its staff at the front line (sub-district
+  // scope, held by central).
+  for (const auto& [role, people] :
+       {std::pair<const char*, const std::vector<Person>*>{
+            "office_leader", &office.office_leaders},
+        {"office_staff", &office.office_staff}}) {
+    for (size_t i = 0; i < people->size(); ++i) {
+      pb::AddStaffRequest add;
+      add.mutable_staff()->set_id(absl::StrFormat("%s-%03d", role, i + 1));
+      add.mutable_staff()->set_name((*people)[i].name);
+      add.mutable_staff()->set_phone((*people)[i].phone);
+      add.mutable_staff()->set_role(role);
+      add.mutable_staff()->set_shift("08:00-20:00");
+      if (auto r = central.AddStaff(add); !r.ok())
+        return Context(absl::StrCat("AddStaff ", add.staff().id()), r.status());
+    }
+  }
   std::map<std::string, int64_t> needed, donated;
   for (const SupplyIssue& s : office.supply_issues)
     needed[s.catalog] += s.quantity;
