@@ -65,6 +65,12 @@ absl::Status ConsolidationService::DoSummary(const pb::SummaryRequest& request,
        "JOIN enterprises e ON e.id = m.location WHERE m.kind = 'issue' AND "
        "m.qty > 0 AND m.item = 'mask' GROUP BY e.scope",
        &pb::CommunitySummary::set_enterprise_masks, nullptr},
+      // Posts: comma-separated checkpoint ids.
+      {"SELECT scope, COUNT(*), COALESCE(SUM(CASE WHEN posts = '' THEN 0 "
+       "ELSE LENGTH(posts) - LENGTH(REPLACE(posts, ',', '')) + 1 END), 0) "
+       "FROM party_branches GROUP BY scope",
+       &pb::CommunitySummary::set_party_branches,
+       &pb::CommunitySummary::set_party_posts},
   };
   pb::CommunitySummary total;
   total.set_community("*");
@@ -92,6 +98,8 @@ absl::Status ConsolidationService::DoSummary(const pb::SummaryRequest& request,
                                  c.reopened_employees());
     total.set_incidents(total.incidents() + c.incidents());
     total.set_enterprise_masks(total.enterprise_masks() + c.enterprise_masks());
+    total.set_party_branches(total.party_branches() + c.party_branches());
+    total.set_party_posts(total.party_posts() + c.party_posts());
     *response->add_communities() = std::move(c);
   }
   *response->add_communities() = std::move(total);

@@ -176,6 +176,18 @@ TEST(CliE2E, RegistryCheckpointAndAlertCommands) {
                        "--role=office_leader", "--shift=08:00-22:00"});
   EXPECT_EQ(leader.code, 1);
   EXPECT_THAT(leader.out, HasSubstr("subdistrict"));
+  // A temporary party branch at the compound with its party-member post.
+  EXPECT_EQ(Cli({n, "party", "add", "--id=pb1", "--name=亚泰临时党支部",
+                 "--compound=yt-01", "--posts=cp-01"})
+                .code,
+            0);
+  CliRun bad_post = Cli({n, "party", "add", "--id=pb2", "--name=x",
+                         "--compound=yt-01", "--posts=cp-01,cp-99"});
+  EXPECT_EQ(bad_post.code, 1);
+  EXPECT_THAT(bad_post.out, HasSubstr("posts: checkpoint \"cp-99\""));
+  CliRun branches = Cli({n, "--json", "party", "list", "--community=yatai"});
+  EXPECT_THAT(branches.out, HasSubstr("\"posts\": [\n    \"cp-01\""));
+  EXPECT_THAT(branches.out, ::testing::Not(HasSubstr("pb2")));
   EXPECT_THAT(Cli({n, "staff", "add", "--id=x", "--name=x", "--role=mayor",
                    "--community=yatai", "--shift=08:00-22:00"})
                   .out,

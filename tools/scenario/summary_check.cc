@@ -134,6 +134,10 @@ std::vector<FigureRow> SummaryFigures(const GroundTruth& truth,
        r.enterprise_masks(), Reference::kEnterpriseMasks},
       {"应急处置 emergency responses", total.incidents(),
        r.emergency_responses(), Reference::kEmergencyResponses},
+      {"临时党支部 temporary party branches", total.party_branches(),
+       r.party_branches(), Reference::kPartyBranches},
+      {"党员先锋岗 party-member posts", total.party_posts(), r.party_posts(),
+       Reference::kPartyPosts},
   };
   rows.insert(rows.end(), work.begin(), work.end());
   return rows;

@@ -109,10 +109,14 @@ void GenerateWork(Office& office, PeopleMaker& people, Rng& rng) {
     branch.name = compound.name + "临时党支部";
     const int want =
         b < Reference::kPartyPosts - Reference::kPartyBranches ? 2 : 1;
-    for (int p = 0; p < want; ++p) {
-      branch.posts.push_back(
-          compound.checkpoints[p % compound.checkpoints.size()]);
-    }
+    // Posts at the compound's gates first, then at other gates of its
+    // community (most compounds have one gate).
+    std::vector<int> gates = compound.checkpoints;
+    for (int k : office.communities[compound.community].compounds)
+      if (k != branch.compound)
+        for (int g : office.compounds[k].checkpoints) gates.push_back(g);
+    for (int p = 0; p < want && p < static_cast<int>(gates.size()); ++p)
+      branch.posts.push_back(gates[p]);
     office.party_branches.push_back(std::move(branch));
   }
   // 6 emergency responses.

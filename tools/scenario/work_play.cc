@@ -52,6 +52,18 @@ absl::Status LoadCommunityWork(const Office& office, int community,
     if (auto r = client.AddStaff(add); !r.ok())
       return Context(absl::StrCat("AddStaff ", add.staff().id()), r.status());
   }
+  // Its temporary party branches and their party-member posts.
+  for (const PartyBranch& b : office.party_branches) {
+    if (office.compounds[b.compound].community != community) continue;
+    pb::AddPartyBranchRequest add;
+    add.mutable_branch()->set_id(b.id);
+    add.mutable_branch()->set_name(b.name);
+    add.mutable_branch()->set_compound(office.compounds[b.compound].id);
+    for (int p : b.posts)
+      add.mutable_branch()->add_posts(office.checkpoints[p].id);
+    if (auto r = client.AddPartyBranch(add); !r.ok())
+      return Context(absl::StrCat("AddPartyBranch ", b.id), r.status());
+  }
   for (const Enterprise& e : office.enterprises) {
     if (e.community != community) continue;
     pb::AddEnterpriseRequest add;
