@@ -65,6 +65,8 @@ absl::Status ConsolidationService::DoSummary(const pb::SummaryRequest& request,
        "JOIN enterprises e ON e.id = m.location WHERE m.kind = 'issue' AND "
        "m.qty > 0 AND m.item = 'mask' GROUP BY e.scope",
        &pb::CommunitySummary::set_enterprise_masks, nullptr},
+      {"SELECT scope, COUNT(*) FROM care_visits GROUP BY scope",
+       &pb::CommunitySummary::set_care_visits, nullptr},
       // Posts: comma-separated checkpoint ids.
       {"SELECT scope, COUNT(*), COALESCE(SUM(CASE WHEN posts = '' THEN 0 "
        "ELSE LENGTH(posts) - LENGTH(REPLACE(posts, ',', '')) + 1 END), 0) "
@@ -100,6 +102,7 @@ absl::Status ConsolidationService::DoSummary(const pb::SummaryRequest& request,
     total.set_enterprise_masks(total.enterprise_masks() + c.enterprise_masks());
     total.set_party_branches(total.party_branches() + c.party_branches());
     total.set_party_posts(total.party_posts() + c.party_posts());
+    total.set_care_visits(total.care_visits() + c.care_visits());
     *response->add_communities() = std::move(c);
   }
   *response->add_communities() = std::move(total);

@@ -113,6 +113,7 @@ TEST(ScenarioE2E, CentralEqualsTheGroundTruthAfterCutConflictsAndResolution) {
   EXPECT_EQ(figure("日报已报").central, 3);
   EXPECT_EQ(figure("日报未报").central, 0);
   EXPECT_GT(figure("服务请求").central, 0);
+  EXPECT_GT(figure("关爱探访").central, 0);
   EXPECT_GT(figure("发放 issued: 口罩 masks").central,
             figure("发放企业口罩").central);
   EXPECT_EQ(figure("捐赠批次").central, 41);

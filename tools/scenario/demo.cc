@@ -262,7 +262,8 @@ absl::Status Demo::PlayDay(int day) {
   if (!options_.play_work) return absl::OkStatus();
   absl::Status first;
   ParallelFor(static_cast<int>(plans.size()), options_.workers, [&](int c) {
-    absl::Status s = options_.play_work(office_, plans[c], ClientFor(c));
+    absl::Status s =
+        options_.play_work(office_, plans[c], id_key_, ClientFor(c));
     absl::MutexLock lock(&mu_);
     if (!s.ok() && first.ok()) first = s;
   });

@@ -62,7 +62,7 @@ struct DemoOptions {
   std::function<absl::Status(const Office&, client::Client& central)>
       central_work = LoadCentralWork;
   std::function<absl::Status(const Office&, const CommunityDay&,
-                             client::Client&)>
+                             const std::string& id_key, client::Client&)>
       play_work = PlayCommunityWork;
   // One line of progress (default: none).
   std::function<void(const std::string&)> progress;

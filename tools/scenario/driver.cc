@@ -109,6 +109,11 @@ absl::Status LoadCommunity(const Office& office, int community,
         request.mutable_resident()->set_control_start(r.control_start);
         request.add_set("control");
         request.add_set("control_start");
+        if (NeedsCareVisits(r)) {
+          request.mutable_resident()->set_special_care(
+              "高龄居家隔离 elderly under home quarantine");
+          request.add_set("special_care");
+        }
         if (auto u = client.UpdateResident(request); !u.ok())
           return context(absl::StrCat("UpdateResident ", request.id()),
                          u.status());

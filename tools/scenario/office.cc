@@ -281,6 +281,12 @@ const std::vector<SupplyFigure>& ReferenceSupplies() {
   return *v;
 }
 
+bool NeedsCareVisits(const Resident& r) {
+  // GB 11643: the birth year is characters 7-10.
+  return r.control == "home_quarantine" && r.id_number.size() == 18 &&
+         r.id_number.compare(6, 4, "1955") <= 0;
+}
+
 int Office::CommunityIndex(const std::string& id) const {
   for (size_t i = 0; i < communities.size(); ++i) {
     if (communities[i].id == id) return static_cast<int>(i);

@@ -181,6 +181,10 @@ struct OfficeOptions {
 
 Office GenerateOffice(const OfficeOptions& options);
 
+// A special-care resident (special_care set at the load): elderly (born in
+// 1955 or before) under home quarantine, visited by the community every day.
+bool NeedsCareVisits(const Resident& r);
+
 // The registry of one community as the CSV that Community.ImportResidents
 // reads (header community,compound,building,unit,room,name,id_number,phone,
 // key_category).

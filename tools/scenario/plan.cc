@@ -222,6 +222,7 @@ GroundTruth ComputeTruth(const Office& office, int days,
             n->set_home_quarantine(n->home_quarantine() + 1);
           if (r.control == "centralized_quarantine")
             n->set_centralized_quarantine(n->centralized_quarantine() + 1);
+          if (NeedsCareVisits(r)) n->set_care_visits(n->care_visits() + days);
         }
       }
     }

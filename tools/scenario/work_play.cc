@@ -7,6 +7,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "server/validate.h"
+#include "tools/scenario/driver.h"
 
 namespace outpost::scenario {
 namespace {
@@ -150,6 +151,7 @@ absl::Status LoadCentralWork(const Office& office, client::Client& central) {
 }
 
 absl::Status PlayCommunityWork(const Office& office, const CommunityDay& day,
+                               const std::string& id_key,
                                client::Client& client) {
   const Community& c = office.communities[day.community];
   const std::string& by = c.director.name;
@@ -173,6 +175,24 @@ absl::Status PlayCommunityWork(const Office& office, const CommunityDay& day,
       if (auto u = client.UpdateServiceRequest(update); !u.ok())
         return Context(absl::StrCat(c.id, ": UpdateServiceRequest ", r->id()),
                        u.status());
+    }
+  }
+  // A care visit to each special-care resident: by phone, every third day
+  // at the door.
+  const bool at_door = day.report.date == DayDate(0);
+  for (int k : c.compounds) {
+    for (int h : office.compounds[k].households) {
+      for (int m : office.households[h].members) {
+        if (!NeedsCareVisits(office.residents[m])) continue;
+        pb::AddCareVisitRequest visit;
+        visit.set_resident(ResidentRowId(office, m, id_key));
+        visit.set_mode(at_door ? "in_person" : "phone");
+        visit.set_note(
+            "体温正常, 药品充足 temperature normal, medicine enough");
+        visit.set_by(by);
+        if (auto r = client.AddCareVisit(visit); !r.ok())
+          return Context(absl::StrCat(c.id, ": AddCareVisit"), r.status());
+      }
     }
   }
   if (day.report.date == DayDate(0)) {

@@ -9,7 +9,8 @@
 //     warehouse to its community or enterprise, so that the issued totals
 //     per item are the reference figures;
 //   - each community's day: service requests of its quarantined homes
-//     (requested, accepted, delivered), on the first day masks moved on to
+//     (requested, accepted, delivered), a care visit to each special-care
+//     resident (office.h NeedsCareVisits), on the first day masks moved on to
 //     its checkpoints (transfers, not issues) and its emergency responses
 //     (an incident with actions until closed), and at the end of the day its
 //     daily report (a zero report only when the day had no activity).
@@ -34,7 +35,9 @@ absl::Status LoadCommunityWork(const Office& office, int community,
 
 absl::Status LoadCentralWork(const Office& office, client::Client& central);
 
+// `id_key`: the nodes' key for resident ids (care visits name residents).
 absl::Status PlayCommunityWork(const Office& office, const CommunityDay& day,
+                               const std::string& id_key,
                                client::Client& client);
 
 }  // namespace outpost::scenario
