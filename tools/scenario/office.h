@@ -104,7 +104,7 @@ struct Community {
 
 // The office's other work, as records whose sums are the reference figures
 // (supplies issued, donations, enterprises, party posts, emergency
-// responses). Generated now; loaded once their services exist (issue 5).
+// responses), loaded through the Consolidation service (work_play.h).
 struct SupplyIssue {
   int community = 0;
   std::string item;     // ReferenceSupplies()[i].item
