@@ -637,8 +637,10 @@ absl::StatusOr<DemoResult> Demo::Run() {
                   " unexpected decisions)\n");
   absl::StrAppend(
       &report, "日报 daily reports: ", result_.truth.total().daily_reports(),
-      " filed (one per community and day, for the date the passages carry: ",
-      ReportDate(), "), ", result_.truth.total().zero_reports(),
+      " submitted (one per community and day; filed for the date the "
+      "passages carry, ",
+      ReportDate(), ", so the simulated days share one row per community), ",
+      result_.truth.total().zero_reports(),
       " of them zero reports (a day without activity)\n");
   absl::StrAppend(
       &report,
