@@ -129,9 +129,7 @@ DayStats PlayPasses(const Office& office, const CommunityDay& day, size_t from,
   DayStats stats;
   to = std::min(to, day.passes.size());
   // The terminal's passages go over one Community.PassStream (answers in
-  // order, each once durable; a refused one carries `error`), in chunks so
-  // that the progress counter moves.
-  constexpr size_t kChunk = 500;
+  // order, each once durable; a refused one carries `error`).
   std::vector<const PassEvent*> events;
   std::vector<pb::PassRequest> requests;
   auto flush = [&] {
@@ -177,7 +175,6 @@ DayStats PlayPasses(const Office& office, const CommunityDay& day, size_t from,
     request.set_temp(e.temp_tenths / 10.0);
     if (e.staff >= 0) request.set_staff(office.staff[e.staff].id);
     events.push_back(&e);
-    if (requests.size() == kChunk) flush();
   }
   flush();
   return stats;
