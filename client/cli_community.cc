@@ -11,8 +11,12 @@
 
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "client/cli.h"
 #include "client/cli_flags.h"
+
+ABSL_FLAG(std::string, posts, "",
+          "party add: party-member posts, checkpoint ids separated by commas");
 
 namespace outpost::client {
 
@@ -200,7 +204,23 @@ int CommunityCommand(Client& client, bool json,
     r.mutable_staff()->set_role(absl::GetFlag(FLAGS_role));
     r.mutable_staff()->set_checkpoint(absl::GetFlag(FLAGS_checkpoint));
     r.mutable_staff()->set_shift(absl::GetFlag(FLAGS_shift));
+    r.mutable_staff()->set_community(absl::GetFlag(FLAGS_community));
     return Show(client.AddStaff(r), json);
+  }
+  if (command == "party" && sub == "add") {
+    pb::AddPartyBranchRequest r;
+    r.mutable_branch()->set_id(absl::GetFlag(FLAGS_id));
+    r.mutable_branch()->set_name(absl::GetFlag(FLAGS_name));
+    r.mutable_branch()->set_compound(absl::GetFlag(FLAGS_compound));
+    for (absl::string_view post :
+         absl::StrSplit(absl::GetFlag(FLAGS_posts), ',', absl::SkipEmpty()))
+      r.mutable_branch()->add_posts(std::string(post));
+    return Show(client.AddPartyBranch(r), json);
+  }
+  if (command == "party" && sub == "list") {
+    pb::ListPartyBranchesRequest r;
+    r.set_community(absl::GetFlag(FLAGS_community));
+    return Show(client.ListPartyBranches(r), json);
   }
   if (command == "staff" && sub == "list") {
     pb::ListStaffRequest r;

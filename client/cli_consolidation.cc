@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -137,6 +138,11 @@ int ShowSummary(const absl::StatusOr<pb::SummaryResponse>& summary, bool json) {
   pb::DonationBatches batches;
   *batches.mutable_donation_batches() = summary->donation_batches();
   PrintHuman(batches);
+  std::cout << "\n人员 staff by role:\n";
+  const std::map<std::string, int64_t> roles(summary->staff_by_role().begin(),
+                                             summary->staff_by_role().end());
+  for (const auto& [role, n] : roles)
+    std::printf("  %-16s %lld\n", role.c_str(), static_cast<long long>(n));
   return 0;
 }
 

@@ -241,6 +241,9 @@ OUTPOST_COMMUNITY_CALL(ListCommunities, ListCommunitiesRequest,
                        ListCommunitiesResponse)
 OUTPOST_COMMUNITY_CALL(AddStaff, AddStaffRequest, IdResponse)
 OUTPOST_COMMUNITY_CALL(ListStaff, ListStaffRequest, ListStaffResponse)
+OUTPOST_COMMUNITY_CALL(AddPartyBranch, AddPartyBranchRequest, IdResponse)
+OUTPOST_COMMUNITY_CALL(ListPartyBranches, ListPartyBranchesRequest,
+                       ListPartyBranchesResponse)
 #undef OUTPOST_COMMUNITY_CALL
 
 // ---- Operator ----

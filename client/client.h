@@ -90,6 +90,10 @@ class Client {
       const outpost::v1::AddStaffRequest& r);
   absl::StatusOr<outpost::v1::ListStaffResponse> ListStaff(
       const outpost::v1::ListStaffRequest& r);
+  absl::StatusOr<outpost::v1::IdResponse> AddPartyBranch(
+      const outpost::v1::AddPartyBranchRequest& r);
+  absl::StatusOr<outpost::v1::ListPartyBranchesResponse> ListPartyBranches(
+      const outpost::v1::ListPartyBranchesRequest& r);
 
   // Sends passages over one Community.PassStream (as a checkpoint terminal
   // does), keeping up to `window` awaiting their answer. Answers come back in

@@ -68,6 +68,8 @@ int main(int argc, char** argv) {
       "  community add --id --name | community list\n"
       "  staff add --id --name --checkpoint --shift=HH:MM-HH:MM [--phone "
       "--role] | staff list\n"
+      "  party add --id --name --compound [--posts=CP,CP] | party list "
+      "[--community]\n"
       "  household add --community --compound --building [--unit] --room\n"
       "  resident add --household --name --id_number [--phone --key_category]\n"
       "  resident update ID [--name --phone --control --control_start "

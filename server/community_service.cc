@@ -1,9 +1,12 @@
 #include "server/community_service.h"
 
+#include "absl/algorithm/container.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "server/id_card.h"
 #include "server/offload.h"
@@ -134,6 +137,9 @@ OUTPOST_OFFLOAD(ListCommunities, ListCommunitiesRequest,
                 ListCommunitiesResponse)
 OUTPOST_OFFLOAD(AddStaff, AddStaffRequest, IdResponse)
 OUTPOST_OFFLOAD(ListStaff, ListStaffRequest, ListStaffResponse)
+OUTPOST_OFFLOAD(AddPartyBranch, AddPartyBranchRequest, IdResponse)
+OUTPOST_OFFLOAD(ListPartyBranches, ListPartyBranchesRequest,
+                ListPartyBranchesResponse)
 #undef OUTPOST_OFFLOAD
 
 absl::Status CommunityService::DoAddCompound(
@@ -665,14 +671,24 @@ absl::Status CommunityService::DoAddStaff(const pb::AddStaffRequest& request,
   const pb::Staff& st = request.staff();
   RETURN_IF_ERROR(Required("id", st.id()));
   RETURN_IF_ERROR(Required("name", st.name()));
-  RETURN_IF_ERROR(Required("checkpoint", st.checkpoint()));
   RETURN_IF_ERROR(ValidPhone(st.phone()));
   const std::string role = st.role().empty() ? "duty" : st.role();
-  if (!OneOf(role, {"duty", "volunteer", "police", "medic", "party_member"})) {
+  // At a checkpoint: duty, volunteer, police, medic, party_member. A
+  // community's secretary and director belong to their community (a
+  // checkpoint or --community); the office's leaders and front-line staff
+  // to the sub-district (scope "subdistrict", held by central only) unless
+  // posted at a checkpoint.
+  const bool at_gate =
+      OneOf(role, {"duty", "volunteer", "police", "medic", "party_member"});
+  const bool cadre = OneOf(role, {"secretary", "director"});
+  const bool office = OneOf(role, {"office_leader", "office_staff"});
+  if (!at_gate && !cadre && !office) {
     return absl::InvalidArgumentError(absl::StrCat(
         "role: \"", role,
-        "\" is not duty, volunteer, police, medic or party_member"));
+        "\" is not duty, volunteer, police, medic, party_member, secretary, "
+        "director, office_leader or office_staff"));
   }
+  if (at_gate) RETURN_IF_ERROR(Required("checkpoint", st.checkpoint()));
   // Shift: HH:MM-HH:MM (a night shift may end the next day: 20:00-08:00).
   absl::CivilMinute from, to;
   const size_t dash = st.shift().find('-');
@@ -684,14 +700,29 @@ absl::Status CommunityService::DoAddStaff(const pb::AddStaffRequest& request,
     return absl::InvalidArgumentError(
         absl::StrCat("shift: \"", st.shift(), "\" is not HH:MM-HH:MM"));
   }
-  absl::StatusOr<std::map<std::string, sync::Value>> checkpoint =
-      store_->ReadValues("checkpoints", st.checkpoint());
-  if (!checkpoint.ok()) {
-    return absl::NotFoundError(absl::StrCat("checkpoint: \"", st.checkpoint(),
-                                            "\" is not registered"));
+  std::string community;
+  std::string scope;
+  if (!st.checkpoint().empty()) {
+    absl::StatusOr<std::map<std::string, sync::Value>> checkpoint =
+        store_->ReadValues("checkpoints", st.checkpoint());
+    if (!checkpoint.ok()) {
+      return absl::NotFoundError(absl::StrCat("checkpoint: \"", st.checkpoint(),
+                                              "\" is not registered"));
+    }
+    community = scope = Text(*checkpoint, "community");
+  } else if (!st.community().empty()) {
+    if (!store_->ReadValues("communities", st.community()).ok()) {
+      return absl::NotFoundError(absl::StrCat("community: \"", st.community(),
+                                              "\" is not registered"));
+    }
+    community = scope = st.community();
+  } else if (office) {
+    scope = "subdistrict";  // the sub-district office's own people
+  } else {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "community: required for a ", role, " without a checkpoint"));
   }
-  const std::string community = Text(*checkpoint, "community");
-  WriteRequest w = Row("staff", st.id(), community);
+  WriteRequest w = Row("staff", st.id(), scope);
   w.Set("name", TextValue(st.name()))
       .Set("phone", TextValue(st.phone()))
       .Set("role", TextValue(role))
@@ -719,6 +750,66 @@ absl::Status CommunityService::DoListStaff(const pb::ListStaffRequest& request,
         s->set_shift(st.ColumnText(5));
         s->set_community(st.ColumnText(6));
       });
+}
+
+absl::Status CommunityService::DoAddPartyBranch(
+    const pb::AddPartyBranchRequest& request, pb::IdResponse* response) {
+  const pb::PartyBranch& b = request.branch();
+  RETURN_IF_ERROR(Required("id", b.id()));
+  RETURN_IF_ERROR(Required("name", b.name()));
+  RETURN_IF_ERROR(Required("compound", b.compound()));
+  absl::StatusOr<std::map<std::string, sync::Value>> compound =
+      store_->ReadValues("compounds", b.compound());
+  if (!compound.ok()) {
+    return absl::NotFoundError(
+        absl::StrCat("compound: \"", b.compound(), "\" is not registered"));
+  }
+  const std::string community = Text(*compound, "community");
+  std::vector<std::string> posts;
+  for (const std::string& post : b.posts()) {
+    absl::StatusOr<std::map<std::string, sync::Value>> checkpoint =
+        store_->ReadValues("checkpoints", post);
+    if (!checkpoint.ok()) {
+      return absl::NotFoundError(
+          absl::StrCat("posts: checkpoint \"", post, "\" is not registered"));
+    }
+    if (Text(*checkpoint, "community") != community) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("posts: checkpoint \"", post, "\" is in community ",
+                       Text(*checkpoint, "community"), ", not ", community));
+    }
+    if (absl::c_linear_search(posts, post)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("posts: checkpoint \"", post, "\" given twice"));
+    }
+    posts.push_back(post);
+  }
+  WriteRequest w = Row("party_branches", b.id(), community);
+  w.Set("name", TextValue(b.name()))
+      .Set("compound", TextValue(b.compound()))
+      .Set("community", TextValue(community))
+      .Set("posts", TextValue(absl::StrJoin(posts, ",")));
+  RETURN_IF_ERROR(store_->Write(w).status());
+  response->set_id(b.id());
+  return absl::OkStatus();
+}
+
+absl::Status CommunityService::DoListPartyBranches(
+    const pb::ListPartyBranchesRequest& request,
+    pb::ListPartyBranchesResponse* response) {
+  return Query(store_,
+               "SELECT id, name, compound, community, posts FROM "
+               "party_branches WHERE ?1 = '' OR community = ?1 ORDER BY id",
+               {request.community()}, [&](sync::Statement& st) {
+                 pb::PartyBranch* b = response->add_branches();
+                 b->set_id(st.ColumnText(0));
+                 b->set_name(st.ColumnText(1));
+                 b->set_compound(st.ColumnText(2));
+                 b->set_community(st.ColumnText(3));
+                 for (absl::string_view post :
+                      absl::StrSplit(st.ColumnText(4), ',', absl::SkipEmpty()))
+                   b->add_posts(std::string(post));
+               });
 }
 
 // Collects the chunks (reading never blocks), then imports on the pool.

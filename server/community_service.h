@@ -57,6 +57,9 @@ class CommunityService final : public outpost::v1::Community::CallbackService {
                 ListCommunitiesResponse)
   OUTPOST_UNARY(AddStaff, AddStaffRequest, IdResponse)
   OUTPOST_UNARY(ListStaff, ListStaffRequest, ListStaffResponse)
+  OUTPOST_UNARY(AddPartyBranch, AddPartyBranchRequest, IdResponse)
+  OUTPOST_UNARY(ListPartyBranches, ListPartyBranchesRequest,
+                ListPartyBranchesResponse)
 #undef OUTPOST_UNARY
 
   // A terminal's open stream of passages (server/pass_stream.h).

@@ -60,6 +60,20 @@ absl::Status ConsolidationService::DoSummary(const pb::SummaryRequest& request,
        "WHERE filing_status = 'reopened' GROUP BY scope",
        &pb::CommunitySummary::set_enterprises_reopened,
        &pb::CommunitySummary::set_reopened_employees},
+      {"SELECT scope, COUNT(*) FROM incidents GROUP BY scope",
+       &pb::CommunitySummary::set_incidents, nullptr},
+      {"SELECT e.scope, COALESCE(SUM(m.qty), 0) FROM supply_movements m "
+       "JOIN enterprises e ON e.id = m.location WHERE m.kind = 'issue' AND "
+       "m.qty > 0 AND m.item = 'mask' GROUP BY e.scope",
+       &pb::CommunitySummary::set_enterprise_masks, nullptr},
+      {"SELECT scope, COUNT(*) FROM care_visits GROUP BY scope",
+       &pb::CommunitySummary::set_care_visits, nullptr},
+      // Posts: comma-separated checkpoint ids.
+      {"SELECT scope, COUNT(*), COALESCE(SUM(CASE WHEN posts = '' THEN 0 "
+       "ELSE LENGTH(posts) - LENGTH(REPLACE(posts, ',', '')) + 1 END), 0) "
+       "FROM party_branches GROUP BY scope",
+       &pb::CommunitySummary::set_party_branches,
+       &pb::CommunitySummary::set_party_posts},
   };
   pb::CommunitySummary total;
   total.set_community("*");
@@ -85,6 +99,11 @@ absl::Status ConsolidationService::DoSummary(const pb::SummaryRequest& request,
                                    c.enterprises_reopened());
     total.set_reopened_employees(total.reopened_employees() +
                                  c.reopened_employees());
+    total.set_incidents(total.incidents() + c.incidents());
+    total.set_enterprise_masks(total.enterprise_masks() + c.enterprise_masks());
+    total.set_party_branches(total.party_branches() + c.party_branches());
+    total.set_party_posts(total.party_posts() + c.party_posts());
+    total.set_care_visits(total.care_visits() + c.care_visits());
     *response->add_communities() = std::move(c);
   }
   *response->add_communities() = std::move(total);
@@ -108,6 +127,12 @@ absl::Status ConsolidationService::DoSummary(const pb::SummaryRequest& request,
         d->set_fevers(st.ColumnInt(3));
         d->set_denials(st.ColumnInt(4));
       }));
+  RETURN_IF_ERROR(
+      Query("SELECT role, COUNT(*) FROM staff GROUP BY role", {},
+            [&](sync::Statement& st) {
+              (*response->mutable_staff_by_role())[st.ColumnText(0)] =
+                  st.ColumnInt(1);
+            }));
   std::map<std::string, std::string> units;
   for (const SupplyItemDef& def : SupplyCatalog()) units[def.id] = def.unit;
   RETURN_IF_ERROR(Query(

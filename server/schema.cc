@@ -206,6 +206,16 @@ sync::Schema OutpostSchema() {
         {"actor", FieldType::kText}},
        "",
        {}});
+  // Temporary party branches at compounds, with their party-member posts
+  // (党员先锋岗: checkpoint ids, comma-separated).
+  add({"party_branches",
+       MergePolicy::kRegister,
+       {{"name", FieldType::kText},
+        {"compound", FieldType::kText},
+        {"community", FieldType::kText},
+        {"posts", FieldType::kText}},
+       "",
+       {}});
   return schema;
 }
 

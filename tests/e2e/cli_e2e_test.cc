@@ -137,6 +137,38 @@ TEST(CliE2E, RegistryCheckpointAndAlertCommands) {
             0);
   EXPECT_EQ(Cli({n, "community", "add", "--id=heping", "--name=和平社区"}).code,
             1);
+  // The community's secretary belongs to the community, at no checkpoint;
+  // the office's own people belong to the sub-district, held by central
+  // only, so a community node refuses them.
+  EXPECT_EQ(
+      Cli({n, "staff", "add", "--id=sec", "--name=周红", "--role=secretary",
+           "--community=yatai", "--shift=08:00-22:00"})
+          .code,
+      0);
+  CliRun no_community = Cli({n, "staff", "add", "--id=dir", "--name=吴军",
+                             "--role=director", "--shift=08:00-22:00"});
+  EXPECT_EQ(no_community.code, 2);
+  EXPECT_THAT(no_community.out, HasSubstr("community"));
+  CliRun leader = Cli({n, "staff", "add", "--id=ld", "--name=郑伟",
+                       "--role=office_leader", "--shift=08:00-22:00"});
+  EXPECT_EQ(leader.code, 1);
+  EXPECT_THAT(leader.out, HasSubstr("subdistrict"));
+  // A temporary party branch at the compound with its party-member post.
+  EXPECT_EQ(Cli({n, "party", "add", "--id=pb1", "--name=亚泰临时党支部",
+                 "--compound=yt-01", "--posts=cp-01"})
+                .code,
+            0);
+  CliRun bad_post = Cli({n, "party", "add", "--id=pb2", "--name=x",
+                         "--compound=yt-01", "--posts=cp-01,cp-99"});
+  EXPECT_EQ(bad_post.code, 1);
+  EXPECT_THAT(bad_post.out, HasSubstr("posts: checkpoint \"cp-99\""));
+  CliRun branches = Cli({n, "--json", "party", "list", "--community=yatai"});
+  EXPECT_THAT(branches.out, HasSubstr("\"posts\": [\n    \"cp-01\""));
+  EXPECT_THAT(branches.out, ::testing::Not(HasSubstr("pb2")));
+  EXPECT_THAT(Cli({n, "staff", "add", "--id=x", "--name=x", "--role=mayor",
+                   "--community=yatai", "--shift=08:00-22:00"})
+                  .out,
+              HasSubstr("office_leader"));
 }
 
 TEST(CliE2E, HealthMonitoringOfKeyPersons) {

@@ -136,9 +136,15 @@ TEST(ConsolidationCliE2E, CentralOfficeWorkflows) {
   EXPECT_THAT(summary, HasSubstr("\"enterprises_reopened\": \"1\""));
   EXPECT_THAT(summary, HasSubstr("\"reopened_employees\": \"120\""));
   EXPECT_THAT(summary, HasSubstr("\"issued\": \"200\""));
+  // The incident, the care visit and the enterprise's masks are counted.
+  EXPECT_THAT(summary, HasSubstr("\"incidents\": \"1\""));
+  EXPECT_THAT(summary, HasSubstr("\"care_visits\": \"1\""));
+  EXPECT_THAT(summary, HasSubstr("\"enterprise_masks\": \"200\""));
+  EXPECT_THAT(summary, HasSubstr("\"staff_by_role\""));
   CliRun human = Cli({node, "summary"});
   EXPECT_EQ(human.code, 0);
   EXPECT_THAT(human.out, HasSubstr("按社区 by community"));
+  EXPECT_THAT(human.out, HasSubstr("人员 staff by role"));
 
   const std::string today = absl::FormatCivilTime(
       absl::ToCivilDay(absl::Now(), absl::LocalTimeZone()));

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "gtest/gtest.h"
@@ -77,6 +78,9 @@ TEST(ScenarioE2E, CentralEqualsTheGroundTruthAfterCutConflictsAndResolution) {
   EXPECT_EQ(result->conflicts_made, 2);
   EXPECT_EQ(result->conflicts_listed, 2);
   EXPECT_EQ(result->conflicts_resolved, 2);
+  // Through the Operator service: none left anywhere, both in the audit.
+  EXPECT_EQ(result->conflicts_left, 0);
+  EXPECT_EQ(result->audit_resolutions, 2);
   EXPECT_GT(result->heal_changes, 0);
   EXPECT_GT(result->wire_bytes, 0);
   // Central's consolidated view equals the ground truth, per community.
@@ -87,6 +91,37 @@ TEST(ScenarioE2E, CentralEqualsTheGroundTruthAfterCutConflictsAndResolution) {
   EXPECT_EQ(result->central.at("yatai").residents(),
             result->truth.communities(0).counts().residents());
   EXPECT_TRUE(std::filesystem::exists(dir.path() + "/truth.json"));
+  // Central's Consolidation.Summary, after the outage and the resolutions:
+  // every figure equals the truth, and the work did happen.
+  auto figure = [&](const std::string& prefix) -> FigureRow {
+    for (const FigureRow& row : result->figures)
+      if (absl::StartsWith(row.label, prefix)) return row;
+    ADD_FAILURE() << "no figure " << prefix;
+    return {};
+  };
+  ASSERT_GT(result->figures.size(), 30u);
+  for (const FigureRow& row : result->figures)
+    EXPECT_EQ(row.central, row.truth) << row.label;
+  EXPECT_EQ(figure("社区 communities").central, 3);
+  EXPECT_EQ(figure("值守人员 duty staff").central, truth.staff());
+  EXPECT_EQ(figure("居民 residents").central, truth.residents());
+  EXPECT_EQ(figure("出入登记 passages").central, truth.passages());
+  EXPECT_EQ(figure("劝返").central, truth.denials());
+  EXPECT_EQ(figure("社区书记和主任").central, 6);
+  EXPECT_EQ(figure("街道领导 office leaders").central, 14);
+  EXPECT_EQ(figure("街道一线干部").central, 192);
+  EXPECT_EQ(figure("日报已报").central, 3);
+  EXPECT_EQ(figure("日报未报").central, 0);
+  EXPECT_GT(figure("服务请求").central, 0);
+  EXPECT_GT(figure("关爱探访").central, 0);
+  EXPECT_GT(figure("发放 issued: 口罩 masks").central,
+            figure("发放企业口罩").central);
+  EXPECT_EQ(figure("捐赠批次").central, 41);
+  const ReferenceCounts& ref = result->truth.reference();
+  EXPECT_GT(ref.enterprises(), 0);
+  EXPECT_EQ(figure("复工企业").central, ref.enterprises());
+  EXPECT_EQ(figure("发放企业口罩").central, ref.enterprise_masks());
+  EXPECT_EQ(figure("应急处置").central, ref.emergency_responses());
 }
 
 // Fewer nodes than communities: one node holds two communities' scopes,

@@ -89,7 +89,6 @@ absl::StatusOr<std::map<std::string, Counts>> ReadCentralCounts(
   static const std::map<std::string, std::string> kTableField = {
       {"communities", "communities"},
       {"checkpoints", "checkpoints"},
-      {"staff", "staff"},
       {"households", "households"},
       {"residents", "residents"},
       {"passages", "passages"},
@@ -99,6 +98,18 @@ absl::StatusOr<std::map<std::string, Counts>> ReadCentralCounts(
     auto it = kTableField.find(d.table());
     if (it == kTableField.end() || d.scope().empty()) continue;
     Inc(out[d.scope()], it->second, d.rows());
+  }
+  // Duty staff: the checkpoint roles (the cadres and the office's own people
+  // are staff rows too).
+  absl::StatusOr<pb::ListStaffResponse> staff =
+      node.ListStaff(pb::ListStaffRequest());
+  if (!staff.ok()) return staff.status();
+  for (const pb::Staff& s : staff->staff()) {
+    if (!s.checkpoint().empty() &&
+        (s.role() == "duty" || s.role() == "volunteer" ||
+         s.role() == "police" || s.role() == "medic" ||
+         s.role() == "party_member"))
+      Inc(out[s.community()], "staff");
   }
   absl::StatusOr<pb::ListCompoundsResponse> compounds =
       node.ListCompounds(pb::ListCompoundsRequest());

@@ -3,9 +3,8 @@
 // row counts per (table, community) from Admin.Digests, compound kinds,
 // residents under control, alerts by kind, open conflicts.
 //
-// The domain's own consolidated report (`outpost summary`, issue 5) will
-// carry the same figures plus supplies, donations, services, incidents and
-// enterprises; once it exists, ReadCentralCounts can read it instead.
+// The domain's own consolidated report (`outpost summary`) is compared in
+// summary_check.h.
 #ifndef OUTPOST_TOOLS_SCENARIO_CONSOLIDATE_H_
 #define OUTPOST_TOOLS_SCENARIO_CONSOLIDATE_H_
 

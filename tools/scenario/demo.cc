@@ -173,8 +173,8 @@ absl::Status Demo::StartNodes() {
       NodeProcess::Start(spec);
   if (!central.ok()) return central.status();
   central_ = std::move(*central);
-  absl::StatusOr<std::unique_ptr<client::Client>> cc =
-      client::Client::Connect({central_->address(), absl::Seconds(60)});
+  absl::StatusOr<std::unique_ptr<client::Client>> cc = client::Client::Connect(
+      {central_->address(), absl::Seconds(60), central_->admin_token()});
   if (!cc.ok()) return cc.status();
   central_client_ = std::move(*cc);
   for (int i = 0; i < n; ++i) {
@@ -197,7 +197,8 @@ absl::Status Demo::StartNodes() {
     if (!process.ok()) return process.status();
     node.process = std::move(*process);
     absl::StatusOr<std::unique_ptr<client::Client>> client =
-        client::Client::Connect({node.process->address(), absl::Seconds(60)});
+        client::Client::Connect({node.process->address(), absl::Seconds(60),
+                                 node.process->admin_token()});
     if (!client.ok()) return client.status();
     node.client = std::move(*client);
   }
@@ -262,7 +263,8 @@ absl::Status Demo::PlayDay(int day) {
   if (!options_.play_work) return absl::OkStatus();
   absl::Status first;
   ParallelFor(static_cast<int>(plans.size()), options_.workers, [&](int c) {
-    absl::Status s = options_.play_work(office_, plans[c], ClientFor(c));
+    absl::Status s =
+        options_.play_work(office_, plans[c], id_key_, ClientFor(c));
     absl::MutexLock lock(&mu_);
     if (!s.ok() && first.ok()) first = s;
   });
@@ -442,6 +444,14 @@ absl::StatusOr<DemoResult> Demo::Run() {
       "  registry at central: %s changes synced, all nodes "
       "equal %.1f s after the load",
       Thousands(ChangesSynced()), absl::ToDoubleSeconds(registry_sync)));
+  if (options_.central_work) {
+    Say("  仓库 the warehouse at central: donations and procurement received, "
+        "issued to the communities and enterprises");
+    RETURN_IF_ERROR(options_.central_work(office_, *central_client_));
+    ASSIGN_OR_RETURN(absl::Duration supplies_sync, Converge("supplies sync"));
+    Say(absl::StrFormat("  supplies at every community node %.1f s later",
+                        absl::ToDoubleSeconds(supplies_sync)));
+  }
 
   Say("[4/7] 模拟 simulating the days at the checkpoints and desks");
   for (int day = 0; day < options_.days; ++day) RETURN_IF_ERROR(PlayDay(day));
@@ -509,14 +519,54 @@ absl::StatusOr<DemoResult> Demo::Run() {
                         c.scope(), absl::StrJoin(values, " | ")));
   }
   if (options_.resolve && result_.conflicts_listed > 0) {
-    ASSIGN_OR_RETURN(int resolved,
-                     options_.resolve(*central_client_, *conflicts));
+    const int64_t audit_start_ms = absl::ToUnixMillis(absl::Now()) - 1;
+    ASSIGN_OR_RETURN(
+        int resolved,
+        options_.resolve(*central_client_, *conflicts,
+                         [this](const std::string& line) { Say(line); }));
     result_.conflicts_resolved = resolved;
-    Say(
-        absl::StrFormat("  operator resolved %d conflict(s) at central "
-                        "(kept the community's value)",
+    Say(absl::StrFormat("  operator resolved %d conflict(s) at central",
                         resolved));
     RETURN_IF_ERROR(Converge("resolutions").status());
+    // No conflict left on central or on any community node; the audit trail
+    // holds the resolutions, at central and at the nodes holding the rows.
+    std::vector<std::string> left;
+    auto count_left = [&](client::Client& client, const std::string& name) {
+      absl::StatusOr<pb::ConflictsResponse> c =
+          client.Conflicts(pb::ConflictsRequest());
+      const int n = c.ok() ? c->conflicts_size() : -1;
+      if (n != 0) {
+        left.push_back(absl::StrCat(name, ": ", n));
+        result_.conflicts_left += n < 0 ? 1 : n;
+      }
+    };
+    count_left(*central_client_, "central");
+    for (Node& node : nodes_) count_left(*node.client, node.id);
+    pb::AuditRequest audit_request;
+    audit_request.set_since_ms(audit_start_ms);
+    absl::StatusOr<pb::AuditResponse> audit =
+        central_client_->Audit(audit_request);
+    if (!audit.ok()) return audit.status();
+    for (const pb::AuditEntry& e : audit->entries()) {
+      if (e.action() != "resolve") continue;
+      ++result_.audit_resolutions;
+      Say(absl::StrFormat("  审计 audit: %s %s@%s %s -> %s (%s)", e.action(),
+                          e.author(), e.node(), e.target(), e.detail(),
+                          e.reason()));
+    }
+    int64_t audit_at_nodes = 0;
+    for (Node& node : nodes_) {
+      absl::StatusOr<pb::AuditResponse> a = node.client->Audit(audit_request);
+      if (!a.ok()) continue;
+      for (const pb::AuditEntry& e : a->entries())
+        audit_at_nodes += e.action() == "resolve";
+    }
+    Say(absl::StrFormat(
+        "  %s; %d resolution(s) in central's audit, %d at the community nodes",
+        left.empty() ? "没有冲突 (no conflicts) on central or any node"
+                     : absl::StrCat("冲突仍在 conflicts left: ",
+                                    absl::StrJoin(left, ", ")),
+        result_.audit_resolutions, audit_at_nodes));
   }
 
   Say("[7/7] 汇总 central's consolidated totals against the ground truth");
@@ -533,12 +583,42 @@ absl::StatusOr<DemoResult> Demo::Run() {
   result_.truth.mutable_total()->set_conflicts(open);
   ASSIGN_OR_RETURN(result_.central, ReadCentralCounts(*central_client_));
   result_.differences = CompareWithTruth(result_.truth, result_.central);
+  {
+    pb::SummaryRequest summary_request;
+    summary_request.set_days(7);
+    absl::StatusOr<pb::SummaryResponse> summary =
+        central_client_->Summary(summary_request);
+    if (!summary.ok()) return summary.status();
+    pb::CompletenessRequest completeness_request;
+    completeness_request.set_date(ReportDate());
+    absl::StatusOr<pb::CompletenessResponse> completeness =
+        central_client_->Completeness(completeness_request);
+    if (!completeness.ok()) return completeness.status();
+    result_.figures = SummaryFigures(result_.truth, *summary, *completeness);
+    for (std::string& d : FigureDifferences(
+             result_.figures, options_.communities == Reference::kCommunities &&
+                                  options_.scale == 1.0))
+      result_.differences.push_back(std::move(d));
+  }
+  if (result_.conflicts_left > 0) {
+    result_.differences.push_back(absl::StrCat(
+        "conflicts left after the resolutions: ", result_.conflicts_left));
+  }
+  if (result_.audit_resolutions != result_.conflicts_resolved) {
+    result_.differences.push_back(absl::StrCat(
+        "audit: ", result_.audit_resolutions, " resolve entries for ",
+        result_.conflicts_resolved, " resolutions"));
+  }
   result_.changes_synced = ChangesSynced();
   result_.wire_bytes = WireBytes();
   result_.seconds = absl::ToDoubleSeconds(absl::Now() - start_);
 
   std::string& report = result_.report;
   absl::StrAppend(&report, FormatTotals(result_.truth, result_.central));
+  absl::StrAppend(&report,
+                  "\n中心汇总 central's consolidated summary "
+                  "(Consolidation.Summary, `outpost summary`):\n",
+                  FormatFigures(result_.figures));
   absl::StrAppend(
       &report, "\n同步 sync: ", Thousands(result_.changes_synced),
       " community changes synced to central, ", Thousands(result_.wire_bytes),
@@ -549,15 +629,20 @@ absl::StatusOr<DemoResult> Demo::Run() {
                       result_.reconnect_seconds));
   absl::StrAppend(&report, "冲突 conflicts: ", result_.conflicts_made,
                   " made, ", result_.conflicts_listed, " listed at central, ",
-                  result_.conflicts_resolved, " resolved\n");
+                  result_.conflicts_resolved,
+                  " resolved by an operator (Operator.ConflictResolve), ",
+                  result_.audit_resolutions, " in the audit, ",
+                  result_.conflicts_left, " left on any node\n");
   absl::StrAppend(&report, "调用 calls: ", Thousands(result_.stats.calls), " (",
                   result_.stats.failed, " failed, ", result_.stats.unexpected,
                   " unexpected decisions)\n");
-  absl::StrAppend(&report,
-                  "\n参考数字 reference figures (generated; loaded once the "
-                  "daily report, services, "
-                  "supplies, enterprises and incidents services exist):\n",
-                  FormatReference(result_.truth));
+  absl::StrAppend(
+      &report, "日报 daily reports: ", result_.truth.total().daily_reports(),
+      " submitted (one per community and day; filed for the date the "
+      "passages carry, ",
+      ReportDate(), ", so the simulated days share one row per community), ",
+      result_.truth.total().zero_reports(),
+      " of them zero reports (a day without activity)\n");
   absl::StrAppend(
       &report,
       result_.differences.empty()

@@ -29,7 +29,9 @@
 #include "tools/scenario/office.h"
 #include "tools/scenario/plan.h"
 #include "tools/scenario/resolve.h"
+#include "tools/scenario/summary_check.h"
 #include "tools/scenario/truth.pb.h"
+#include "tools/scenario/work_play.h"
 
 namespace outpost::scenario {
 
@@ -49,18 +51,19 @@ struct DemoOptions {
   double quarantine_rate = OfficeOptions().quarantine_rate;
   PlanOptions plan;  // rates of the simulated days
   absl::Duration converge_timeout = absl::Minutes(5);
-  ConflictResolver resolve = ResolveByReentering;
-  // Plug points for the work whose services come with issue 5 (daily and
-  // zero reports, supplies and donations, services, incidents,
-  // enterprises): called, when set, after a community's registry is loaded
-  // and after each community's day is played, on the same worker threads;
-  // the office model (office.h) and day plan (plan.h) already carry the
-  // records and the truth their sums. Unset: that work is not loaded.
+  ConflictResolver resolve = ResolveThroughOperator;
+  // The work beyond the registry (work_play.h: enterprises, the warehouse's
+  // receipts and issues, services, incidents, daily reports): load_work
+  // after a community's registry is loaded (at its node), central_work once
+  // central holds the registry (at central), play_work after each
+  // community's day is played (at its node). Unset: that work is skipped.
   std::function<absl::Status(const Office&, int community, client::Client&)>
-      load_work;
+      load_work = LoadCommunityWork;
+  std::function<absl::Status(const Office&, client::Client& central)>
+      central_work = LoadCentralWork;
   std::function<absl::Status(const Office&, const CommunityDay&,
-                             client::Client&)>
-      play_work;
+                             const std::string& id_key, client::Client&)>
+      play_work = PlayCommunityWork;
   // One line of progress (default: none).
   std::function<void(const std::string&)> progress;
 };
@@ -70,18 +73,23 @@ struct DemoOptions {
 struct DemoResult {
   GroundTruth truth;                      // what central must show
   std::map<std::string, Counts> central;  // what it shows at the end
-  std::vector<std::string> differences;   // empty: central equals the truth
-  DayStats stats;                         // every call the clients made
+  // Central's Consolidation.Summary (and report completeness) against the
+  // truth and the reference figures.
+  std::vector<FigureRow> figures;
+  std::vector<std::string> differences;  // empty: central equals the truth
+  DayStats stats;                        // every call the clients made
   int64_t conflicts_made = 0;
   int64_t conflicts_listed = 0;  // at central after the heal
   int64_t conflicts_resolved = 0;
-  int64_t changes_synced = 0;    // community changes applied at central
-  int64_t heal_changes = 0;      // synced after the heal
-  double reconnect_seconds = 0;  // heal -> the cut nodes reconnected
-  double heal_seconds = 0;       // reconnected -> all nodes verified equal
-  int64_t wire_bytes = 0;        // through the proxies, both ways
-  double seconds = 0;            // the whole run
-  std::string report;            // the human summary printed at the end
+  int64_t conflicts_left = 0;     // on any node after the resolutions
+  int64_t audit_resolutions = 0;  // `resolve` entries in central's audit
+  int64_t changes_synced = 0;     // community changes applied at central
+  int64_t heal_changes = 0;       // synced after the heal
+  double reconnect_seconds = 0;   // heal -> the cut nodes reconnected
+  double heal_seconds = 0;        // reconnected -> all nodes verified equal
+  int64_t wire_bytes = 0;         // through the proxies, both ways
+  double seconds = 0;             // the whole run
+  std::string report;             // the human summary printed at the end
 };
 
 absl::StatusOr<DemoResult> RunDemo(const DemoOptions& options);

@@ -109,6 +109,11 @@ absl::Status LoadCommunity(const Office& office, int community,
         request.mutable_resident()->set_control_start(r.control_start);
         request.add_set("control");
         request.add_set("control_start");
+        if (NeedsCareVisits(r)) {
+          request.mutable_resident()->set_special_care(
+              "高龄居家隔离 elderly under home quarantine");
+          request.add_set("special_care");
+        }
         if (auto u = client.UpdateResident(request); !u.ok())
           return context(absl::StrCat("UpdateResident ", request.id()),
                          u.status());
@@ -123,28 +128,55 @@ DayStats PlayPasses(const Office& office, const CommunityDay& day, size_t from,
                     std::atomic<int64_t>* progress) {
   DayStats stats;
   to = std::min(to, day.passes.size());
+  // The terminal's passages go over one Community.PassStream (answers in
+  // order, each once durable; a refused one carries `error`).
+  std::vector<const PassEvent*> events;
+  std::vector<pb::PassRequest> requests;
+  auto flush = [&] {
+    if (requests.empty()) return;
+    absl::StatusOr<std::vector<pb::PassResponse>> answers =
+        client.PassMany(requests);
+    if (!answers.ok() || answers->size() != requests.size()) {
+      const absl::Status s =
+          answers.ok() ? absl::InternalError(absl::StrCat(
+                             "PassStream: ", answers->size(), " answers to ",
+                             requests.size(), " passages"))
+                       : answers.status();
+      for (size_t i = 0; i < requests.size(); ++i) Record(stats, s);
+    } else {
+      for (size_t i = 0; i < requests.size(); ++i) {
+        const pb::PassResponse& r = (*answers)[i];
+        const PassEvent& e = *events[i];
+        Record(stats, r.error().empty()
+                          ? absl::OkStatus()
+                          : absl::FailedPreconditionError(r.error()));
+        if (r.error().empty() && r.decision() != e.expect) {
+          ++stats.unexpected;
+          if (stats.first_error.empty()) {
+            stats.first_error = absl::StrCat(
+                "passage at ", requests[i].checkpoint(), " (",
+                Degrees(e.temp_tenths), " C, ", requests[i].direction(),
+                "): expected ", e.expect, ", got ", r.decision());
+          }
+        }
+      }
+    }
+    if (progress) *progress += static_cast<int64_t>(requests.size());
+    requests.clear();
+    events.clear();
+  };
   for (size_t i = from; i < to; ++i) {
     const PassEvent& e = day.passes[i];
     if (checkpoint >= 0 && e.checkpoint != checkpoint) continue;
-    pb::PassRequest request;
+    pb::PassRequest& request = requests.emplace_back();
     request.set_checkpoint(office.checkpoints[e.checkpoint].id);
     request.set_id_number(office.residents[e.resident].id_number);
     request.set_direction(e.out ? "out" : "in");
     request.set_temp(e.temp_tenths / 10.0);
     if (e.staff >= 0) request.set_staff(office.staff[e.staff].id);
-    absl::StatusOr<pb::PassResponse> r = client.Pass(request);
-    Record(stats, r.status());
-    if (r.ok() && r->decision() != e.expect) {
-      ++stats.unexpected;
-      if (stats.first_error.empty()) {
-        stats.first_error =
-            absl::StrCat("passage at ", request.checkpoint(), " (",
-                         Degrees(e.temp_tenths), " C, ", request.direction(),
-                         "): expected ", e.expect, ", got ", r->decision());
-      }
-    }
-    if (progress) ++*progress;
+    events.push_back(&e);
   }
+  flush();
   return stats;
 }
 

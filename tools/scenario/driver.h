@@ -47,10 +47,11 @@ absl::Status LoadCommunity(const Office& office, int community,
                            client::Client& client, const std::string& id_key,
                            std::atomic<int64_t>* progress);
 
-// Passages [from, to) of the day's plan through Community.Pass, checking each
+// Passages [from, to) of the day's plan over one Community.PassStream
+// (Client::PassMany), checking each
 // decision against the plan; only those at `checkpoint` (an
-// Office::checkpoints index) unless it is -1. `progress` is incremented per
-// call.
+// Office::checkpoints index) unless it is -1. `progress` is incremented by
+// the passages answered once the stream is done.
 DayStats PlayPasses(const Office& office, const CommunityDay& day, size_t from,
                     size_t to, int checkpoint, client::Client& client,
                     std::atomic<int64_t>* progress);

@@ -264,21 +264,27 @@ void GenerateRegistry(Office& office, PeopleMaker& people, Rng& rng,
 
 const std::vector<SupplyFigure>& ReferenceSupplies() {
   static const auto* v = new std::vector<SupplyFigure>{
-      {"口罩 masks", "个", 178260},
-      {"防护服 protective suits", "套", 207},
-      {"一次性雨衣 disposable raincoats", "件", 3900},
-      {"手套 gloves", "双", 2507},
-      {"护目镜 goggles", "副", 200},
-      {"水银体温计 mercury thermometers", "支", 276},
-      {"额温枪 forehead thermometers", "支", 43},
-      {"喷壶 sprayers", "个", 570},
-      {"个人酒精 personal alcohol", "瓶", 1000},
-      {"消毒酒精 disinfectant alcohol", "桶/瓶", 2628},
-      {"84消毒液 84 disinfectant", "桶/瓶", 1904},
-      {"泡腾片 effervescent tablets", "kg", 405},
-      {"抗病毒口服液 antiviral oral liquid", "盒", 7},
-      {"中药包 TCM packs", "包", 8070}};
+      {"口罩 masks", "个", 178260, "mask"},
+      {"防护服 protective suits", "套", 207, "protective_suit"},
+      {"一次性雨衣 disposable raincoats", "件", 3900, "raincoat"},
+      {"手套 gloves", "双", 2507, "gloves"},
+      {"护目镜 goggles", "副", 200, "goggles"},
+      {"水银体温计 mercury thermometers", "支", 276, "mercury_thermometer"},
+      {"额温枪 forehead thermometers", "支", 43, "forehead_thermometer"},
+      {"喷壶 sprayers", "个", 570, "sprayer"},
+      {"个人酒精 personal alcohol", "瓶", 1000, "alcohol_bottle"},
+      {"消毒酒精 disinfectant alcohol", "桶/瓶", 2628, "alcohol"},
+      {"84消毒液 84 disinfectant", "桶/瓶", 1904, "disinfectant_84"},
+      {"泡腾片 effervescent tablets", "kg", 405, "effervescent_tablet"},
+      {"抗病毒口服液 antiviral oral liquid", "盒", 7, "antiviral_liquid"},
+      {"中药包 TCM packs", "包", 8070, "tcm_pack"}};
   return *v;
+}
+
+bool NeedsCareVisits(const Resident& r) {
+  // GB 11643: the birth year is characters 7-10.
+  return r.control == "home_quarantine" && r.id_number.size() == 18 &&
+         r.id_number.compare(6, 4, "1955") <= 0;
 }
 
 int Office::CommunityIndex(const std::string& id) const {

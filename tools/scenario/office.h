@@ -45,6 +45,8 @@ struct SupplyFigure {
   const char* item;
   const char* unit;
   int64_t quantity;
+  const char*
+      catalog;  // the item's id in the supplies catalog (`supplies items`)
 };
 const std::vector<SupplyFigure>& ReferenceSupplies();
 
@@ -102,10 +104,12 @@ struct Community {
 
 // The office's other work, as records whose sums are the reference figures
 // (supplies issued, donations, enterprises, party posts, emergency
-// responses). Generated now; loaded once their services exist (issue 5).
+// responses), loaded through the Consolidation service (work_play.h).
 struct SupplyIssue {
   int community = 0;
-  std::string item;  // ReferenceSupplies()[i].item
+  std::string item;     // ReferenceSupplies()[i].item
+  std::string catalog;  // ReferenceSupplies()[i].catalog
+  std::string to;       // empty: the community itself; else an enterprise id
   std::string unit;
   int64_t quantity = 0;
   std::string date;  // YYYY-MM-DD
@@ -115,6 +119,7 @@ struct Donation {  // to the office (not a community)
   std::string id;  // "don-01" ...
   std::string donor;
   std::string item;
+  std::string catalog;  // the catalog's item id
   std::string unit;
   int64_t quantity = 0;
   std::string date;
@@ -175,6 +180,10 @@ struct OfficeOptions {
 };
 
 Office GenerateOffice(const OfficeOptions& options);
+
+// A special-care resident (special_care set at the load): elderly (born in
+// 1955 or before) under home quarantine, visited by the community every day.
+bool NeedsCareVisits(const Resident& r);
 
 // The registry of one community as the CSV that Community.ImportResidents
 // reads (header community,compound,building,unit,room,name,id_number,phone,

@@ -129,7 +129,9 @@ CommunityDay PlanDay(const Office& office, int community, int day,
   }
   report.under_control = static_cast<int64_t>(plan.checks.size()) / 2;
   report.service_requests = static_cast<int64_t>(plan.services.size());
-  report.zero = report.fevers == 0 && report.denials == 0;
+  // A zero report (as the daily-report service means it): no activity.
+  report.zero = report.passages == 0 && report.fevers == 0 &&
+                report.denials == 0 && report.service_requests == 0;
   return plan;
 }
 
@@ -220,6 +222,7 @@ GroundTruth ComputeTruth(const Office& office, int days,
             n->set_home_quarantine(n->home_quarantine() + 1);
           if (r.control == "centralized_quarantine")
             n->set_centralized_quarantine(n->centralized_quarantine() + 1);
+          if (NeedsCareVisits(r)) n->set_care_visits(n->care_visits() + days);
         }
       }
     }

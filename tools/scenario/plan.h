@@ -49,7 +49,7 @@ struct ServiceEvent {
 
 // The community's daily report: the day's figures from its plan. A zero
 // report (零报告) says nothing abnormal happened: no fever, no refusal.
-// Loaded once the daily-report service exists (issue 5).
+// The demo files the node's own figures (work_play.h).
 struct DailyReport {
   std::string date;  // YYYY-MM-DD
   int64_t passages = 0;

@@ -11,6 +11,7 @@
 // usage.
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -131,9 +132,9 @@ int Generate() {
   // The work records (loaded once their services exist: issue 5).
   auto community = [&](int c) { return office.communities[c].id; };
   std::ofstream supplies(out + "/supplies_issued.csv");
-  supplies << "community,item,unit,quantity,date\n";
+  supplies << "community,to,item,unit,quantity,date\n";
   for (const SupplyIssue& x : office.supply_issues) {
-    supplies << Csv({community(x.community), x.item, x.unit,
+    supplies << Csv({community(x.community), x.to, x.item, x.unit,
                      absl::StrCat(x.quantity), x.date});
   }
   std::ofstream donations(out + "/donations.csv");
@@ -207,8 +208,11 @@ int Generate() {
 }
 
 std::unique_ptr<outpost::client::Client> ConnectOrDie() {
+  // The node's token, as the CLI takes it (README "Security").
+  const char* token = std::getenv("OUTPOST_TOKEN");
   auto client = outpost::client::Client::Connect(
-      {absl::GetFlag(FLAGS_node), absl::Seconds(60)});
+      {absl::GetFlag(FLAGS_node), absl::Seconds(60),
+       token != nullptr ? token : ""});
   if (!client.ok()) {
     Fail(client.status().ToString(), 2);
     std::exit(2);

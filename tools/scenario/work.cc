@@ -33,12 +33,18 @@ void GenerateWork(Office& office, PeopleMaker& people, Rng& rng) {
   std::vector<double> residents(n, 0);
   for (const Household& h : office.households)
     residents[h.community] += static_cast<double>(h.members.size());
+  // The masks given to reopened enterprises (below) are part of the masks
+  // issued.
   for (const SupplyFigure& figure : ReferenceSupplies()) {
-    const std::vector<int64_t> per = Split(figure.quantity, n, 0, residents);
+    const int64_t to_communities =
+        figure.quantity - (std::string(figure.catalog) == "mask"
+                               ? Reference::kEnterpriseMasks
+                               : 0);
+    const std::vector<int64_t> per = Split(to_communities, n, 0, residents);
     for (int c = 0; c < n; ++c) {
       if (per[c] == 0) continue;
       office.supply_issues.push_back(
-          {c, figure.item, figure.unit, per[c],
+          {c, figure.item, figure.catalog, "", figure.unit, per[c],
            Date(rng, absl::CivilDay(2020, 1, 26), 40)});
     }
   }
@@ -52,6 +58,7 @@ void GenerateWork(Office& office, PeopleMaker& people, Rng& rng) {
     d.id = absl::StrFormat("don-%02d", i + 1);
     d.donor = rng.Pick(kDonors);
     d.item = item.item;
+    d.catalog = item.catalog;
     d.unit = item.unit;
     d.quantity = std::max<int64_t>(1, item.quantity / 20 + rng.Range(0, 50));
     d.date = Date(rng, absl::CivilDay(2020, 1, 25), 45);
@@ -81,6 +88,9 @@ void GenerateWork(Office& office, PeopleMaker& people, Rng& rng) {
       ent.masks = ent.employees * Reference::kEnterpriseMasks /
                   Reference::kEnterpriseEmployees;
       ent.reopened = Date(rng, absl::CivilDay(2020, 3, 10), 30);
+      const SupplyFigure& masks = ReferenceSupplies()[0];
+      office.supply_issues.push_back({c, masks.item, masks.catalog, ent.id,
+                                      masks.unit, ent.masks, ent.reopened});
       office.enterprises.push_back(std::move(ent));
     }
   }
@@ -99,10 +109,14 @@ void GenerateWork(Office& office, PeopleMaker& people, Rng& rng) {
     branch.name = compound.name + "临时党支部";
     const int want =
         b < Reference::kPartyPosts - Reference::kPartyBranches ? 2 : 1;
-    for (int p = 0; p < want; ++p) {
-      branch.posts.push_back(
-          compound.checkpoints[p % compound.checkpoints.size()]);
-    }
+    // Posts at the compound's gates first, then at other gates of its
+    // community (most compounds have one gate).
+    std::vector<int> gates = compound.checkpoints;
+    for (int k : office.communities[compound.community].compounds)
+      if (k != branch.compound)
+        for (int g : office.compounds[k].checkpoints) gates.push_back(g);
+    for (int p = 0; p < want && p < static_cast<int>(gates.size()); ++p)
+      branch.posts.push_back(gates[p]);
     office.party_branches.push_back(std::move(branch));
   }
   // 6 emergency responses.
