@@ -384,6 +384,12 @@ class Store {
                           const absl::Status& why)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(db_mu_);
   // Remote: decides seen / ready / pending and applies or parks the change.
+  // Applies a change `peer` sent if the peer may write its scope, this node
+  // holds it and it is valid; else `refused` says why (to quarantine it
+  // with), OK when applied. An error fails the whole batch (I/O).
+  absl::Status ApplyRemote(Txn& txn, const PeerInfo& peer, const Change& change,
+                           absl::Status* refused)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(db_mu_);
   absl::Status OfferRemote(Txn& txn, const PeerInfo& peer, bool peer_covers,
                            const Change& change, ApplyResult* result)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(db_mu_);

@@ -299,31 +299,36 @@ absl::Status Store::OfferRemote(Txn& txn, const PeerInfo& peer,
                          << " ms ahead of our clock";
   }
   absl::Status refused;
-  if (!peer.scopes.Contains(change.scope())) {
-    refused = absl::PermissionDeniedError(absl::StrCat(
-        "peer ", peer.node_id, " may not write scope ", change.scope(),
-        " (it holds ", peer.scopes.ToString(), ")"));
-  } else if (!options_.scopes.Contains(change.scope())) {
-    refused = absl::PermissionDeniedError(absl::StrCat(
-        "scope ", change.scope(), " is outside this node's scopes (",
-        options_.scopes.ToString(), ")"));
-  } else {
-    refused = ValidateChange(change);
-  }
+  RETURN_IF_ERROR(ApplyRemote(txn, peer, change, &refused));
   if (refused.ok()) {
-    absl::Status applied = ApplyChange(txn, change);
-    if (applied.ok()) {
-      ++result->applied;
-      return absl::OkStatus();
-    }
-    if (!IsRefusal(applied)) return applied;
-    refused = applied;
+    ++result->applied;
+    return absl::OkStatus();
   }
   // Refused: kept for operators, and counted as seen so it never blocks the
   // origin's later changes.
   ++result->quarantined;
   txn.AdvanceVv(dot.origin(), dot.seq());
   return Quarantine(peer, change, refused);
+}
+
+absl::Status Store::ApplyRemote(Txn& txn, const PeerInfo& peer,
+                                const Change& change, absl::Status* refused) {
+  if (!peer.scopes.Contains(change.scope())) {
+    *refused = absl::PermissionDeniedError(absl::StrCat(
+        "peer ", peer.node_id, " may not write scope ", change.scope(),
+        " (it holds ", peer.scopes.ToString(), ")"));
+  } else if (!options_.scopes.Contains(change.scope())) {
+    *refused = absl::PermissionDeniedError(absl::StrCat(
+        "scope ", change.scope(), " is outside this node's scopes (",
+        options_.scopes.ToString(), ")"));
+  } else {
+    *refused = ValidateChange(change);
+  }
+  if (!refused->ok()) return absl::OkStatus();
+  absl::Status applied = ApplyChange(txn, change);
+  if (!applied.ok() && !IsRefusal(applied)) return applied;  // I/O: fails all
+  *refused = applied;
+  return absl::OkStatus();
 }
 
 absl::Status Store::ReleasePending(Txn& txn, ApplyResult* result) {

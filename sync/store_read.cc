@@ -469,25 +469,10 @@ absl::StatusOr<ApplyResult> Store::ApplyRepair(
         continue;
       }
       absl::Status refused;
-      if (!peer.scopes.Contains(change.scope())) {
-        refused = absl::PermissionDeniedError(absl::StrCat(
-            "peer ", peer.node_id, " may not write scope ", change.scope(),
-            " (it holds ", peer.scopes.ToString(), ")"));
-      } else if (!options_.scopes.Contains(change.scope())) {
-        refused = absl::PermissionDeniedError(absl::StrCat(
-            "scope ", change.scope(), " is outside this node's scopes (",
-            options_.scopes.ToString(), ")"));
-      } else {
-        refused = ValidateChange(change);
-      }
+      RETURN_IF_ERROR(ApplyRemote(txn, peer, change, &refused));
       if (refused.ok()) {
-        absl::Status applied = ApplyChange(txn, change);
-        if (applied.ok()) {
-          ++result.applied;
-          continue;
-        }
-        if (!IsRefusal(applied)) return applied;
-        refused = applied;
+        ++result.applied;
+        continue;
       }
       ++result.quarantined;
       RETURN_IF_ERROR(Quarantine(peer, change, refused));
