@@ -3,6 +3,7 @@
 #include <map>
 
 #include "absl/strings/str_cat.h"
+#include "server/auth.h"
 #include "server/grpc_status.h"
 #include "server/offload.h"
 
@@ -248,6 +249,7 @@ absl::Status AdminService::DoConflicts(
       store_->ListConflicts({request.table(), request.scope()});
   if (!conflicts.ok()) return (conflicts.status());
   for (const sync::Conflict& c : *conflicts) {
+    if (!CallerMayUse(c.scope).ok()) continue;  // another community's
     auto* v = response->add_conflicts();
     v->set_id(c.id);
     v->set_table(c.table);

@@ -574,6 +574,14 @@ class AuthInterceptor : public grpc::experimental::Interceptor {
       decided_ = decision;
       Registry().Set(info_->server_context(), decision);
     }
+    // The call's slot is free once its status goes out, not when gRPC gets
+    // round to destroying the call (which can lag behind under load).
+    if (methods->QueryInterceptionHookPoint(
+            InterceptionHookPoints::PRE_SEND_STATUS) &&
+        acquired_) {
+      authorizer_->Release(client_);
+      acquired_ = false;
+    }
     if (methods->QueryInterceptionHookPoint(
             InterceptionHookPoints::POST_RECV_MESSAGE) &&
         decided_.status.ok() && decided_.principal &&

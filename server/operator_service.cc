@@ -11,6 +11,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "server/audit.h"
+#include "server/auth.h"
 #include "server/grpc_status.h"
 #include "server/id_card.h"
 #include "server/offload.h"
@@ -136,6 +137,7 @@ absl::Status OperatorService::DoConflictShow(
     return absl::InvalidArgumentError("id: a conflict id is required");
   }
   ASSIGN_OR_RETURN(sync::Conflict c, store_->ExplainConflict(request.id()));
+  RETURN_IF_ERROR(CallerMayUse(c.scope));  // the token's community
   const sync::TableDef* table = store_->schema().table(c.table);
   if (table == nullptr) {
     return absl::DataLossError(absl::StrCat("unknown table ", c.table));
@@ -364,6 +366,7 @@ absl::Status OperatorService::DoQuarantineList(
   ASSIGN_OR_RETURN(std::vector<sync::QuarantineEntry> entries,
                    store_->ListQuarantine());
   for (const sync::QuarantineEntry& e : entries) {
+    if (!CallerMayUse(e.change.scope()).ok()) continue;  // another community's
     FillQuarantine(cipher, e, response->add_entries());
   }
   return absl::OkStatus();
@@ -385,6 +388,7 @@ absl::Status OperatorService::DoQuarantineShow(
                    store_->ListQuarantine());
   for (const sync::QuarantineEntry& e : entries) {
     if (e.id == id) {
+      RETURN_IF_ERROR(CallerMayUse(e.change.scope()));
       FillQuarantine(cipher, e, out);
       return absl::OkStatus();
     }

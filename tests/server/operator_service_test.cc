@@ -177,6 +177,53 @@ TEST(OperatorServiceTest, RequireOperatorRecordsTheClaimedIdentity) {
       absl::IsInvalidArgument(RequireOperator(context, " ", "").status()));
 }
 
+// Only operators settle what sync surfaced, and a community operator only in
+// its community: the caller's token decides (server/operator_authz.h).
+TEST(OperatorServiceTest, OnlyOperatorsOfTheScopeRetryOrDiscard) {
+  TempDir dir;
+  auto node = StartNode(dir, {"yatai"});
+  ASSERT_NE(node, nullptr);
+  const sync::PeerInfo peer{"beiling", sync::ScopeSet::All()};
+  ASSERT_TRUE(node->store()
+                  ->ApplyBatch(peer,
+                               std::vector<sync::Change>{Household(
+                                   "beiling", 1, "vaccinations", "yatai", "1")},
+                               std::nullopt)
+                  .ok());
+  auto admin = Connect(*node, dir);
+  ASSERT_NE(admin, nullptr);
+  auto as = [&](const std::string& role, const std::string& scope) {
+    pb::CreateTokenRequest request;
+    request.set_role(role);
+    request.set_scope(scope);
+    request.set_name(role + "@" + scope);
+    auto created = admin->CreateToken(request);
+    EXPECT_TRUE(created.ok()) << created.status();
+    auto c = client::Client::Connect({absl::StrCat("127.0.0.1:", node->port()),
+                                      absl::Seconds(10), created->token()});
+    return c.ok() ? *std::move(c) : nullptr;
+  };
+  const int64_t id = admin->QuarantineList()->entries(0).id();
+  const pb::QuarantineActionRequest discard = Action(id, "旧版本", "");
+
+  absl::Status s = as("checkpoint", "yatai")->QuarantineDiscard(discard);
+  EXPECT_TRUE(absl::IsPermissionDenied(s)) << s;
+  EXPECT_THAT(s.message(), HasSubstr("checkpoint"));
+  s = as("registrar", "yatai")->QuarantineDiscard(discard);
+  EXPECT_TRUE(absl::IsPermissionDenied(s)) << s;
+  s = as("operator", "heping")->QuarantineDiscard(discard);
+  EXPECT_TRUE(absl::IsPermissionDenied(s)) << s;
+  EXPECT_THAT(s.message(), HasSubstr("yatai"));
+  EXPECT_EQ(admin->QuarantineList()->entries_size(), 1);  // nothing happened
+
+  ASSERT_TRUE(as("operator", "yatai")->QuarantineDiscard(discard).ok());
+  EXPECT_EQ(admin->QuarantineList()->entries_size(), 0);
+  auto audit = admin->Audit(pb::AuditRequest());
+  ASSERT_TRUE(audit.ok()) << audit.status();
+  ASSERT_EQ(audit->entries_size(), 1);
+  EXPECT_EQ(audit->entries(0).author(), "operator@yatai");  // the token's name
+}
+
 TEST(OperatorServiceTest, ShowAndResolveRefuseBadInput) {
   TempDir dir;
   auto node = StartNode(dir, {});
