@@ -12,7 +12,6 @@
 #include "client/cli.h"
 #include "client/cli_flags.h"
 
-
 ABSL_FLAG(bool, unmasked, false,
           "resident show: the full ID-card number (registrar and above; "
           "audited by the node)");
