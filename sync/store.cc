@@ -443,10 +443,12 @@ void Store::LeadGroup(std::vector<QueuedWrite*>* finished) {
   // Writers released by the previous commit come back a few microseconds
   // later; when groups are busy, wait briefly for them so the fsync is shared
   // by a full group instead of alternating half groups. A lone writer never
-  // waits.
+  // waits, nor does the committer: asynchronous writers are not released by
+  // a commit, so there is nobody on the way back to wait for.
   const size_t expected = std::min<size_t>(
       options_.max_group, std::max(last_group_sizes_[0], last_group_sizes_[1]));
-  if (last_group_sizes_[0] > 1 && queue_.size() < expected) {
+  if (!queue_.front()->async() && last_group_sizes_[0] > 1 &&
+      queue_.size() < expected) {
     std::pair<std::deque<QueuedWrite*>*, size_t> fill_arg(&queue_, expected);
     queue_mu_.AwaitWithTimeout(
         absl::Condition(
