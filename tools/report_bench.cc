@@ -89,7 +89,7 @@ int main(int argc, char** argv) {
   if (r.puts_size() > 0) PutMany(**node, r);
 
   auto client = outpost::client::Client::Connect(
-      {(*node)->address(), absl::Seconds(120)});
+      {(*node)->address(), absl::Seconds(120), (*node)->admin_token(), ""});
   Check(client.status(), "connect");
   pb::AddCommunityRequest community;
   community.mutable_community()->set_id("yatai");

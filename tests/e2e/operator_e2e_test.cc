@@ -38,7 +38,7 @@ std::string IdNumber(int n) {
 
 std::unique_ptr<client::Client> ClientOf(NodeProcess& node) {
   auto c = client::Client::Connect(
-      {node.address(), absl::Seconds(10), node.admin_token()});
+      {node.address(), absl::Seconds(10), node.admin_token(), ""});
   return c.ok() ? *std::move(c) : nullptr;
 }
 

@@ -51,8 +51,9 @@ TEST(PassStreamE2E, AnswersInOrderDurableAndRefusalsWriteNothing) {
                       "127.0.0.1:1", "127.0.0.1:0", {}};
   auto node = NodeProcess::Start(spec);
   ASSERT_TRUE(node.ok()) << node.status();
-  auto client = client::Client::Connect(
-      {.address = (*node)->address(), .token = (*node)->admin_token()});
+  auto client = client::Client::Connect({.address = (*node)->address(),
+                                         .token = (*node)->admin_token(),
+                                         .tls_ca = ""});
   ASSERT_TRUE(client.ok());
   auto& c = **client;
 
@@ -131,8 +132,9 @@ TEST(PassStreamE2E, AnswersInOrderDurableAndRefusalsWriteNothing) {
   (*node)->Kill();
   node = NodeProcess::Start(spec);
   ASSERT_TRUE(node.ok()) << node.status();
-  client = client::Client::Connect(
-      {.address = (*node)->address(), .token = (*node)->admin_token()});
+  client = client::Client::Connect({.address = (*node)->address(),
+                                    .token = (*node)->admin_token(),
+                                    .tls_ca = ""});
   EXPECT_EQ(PassageRows(**client), 800);
 
   // An empty stream ends cleanly; a single terminal, one at a time, works.

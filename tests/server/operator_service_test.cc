@@ -39,7 +39,7 @@ std::unique_ptr<client::Client> Connect(Node& node, const TempDir& dir) {
   std::string token;
   std::getline(in, token);
   auto c = client::Client::Connect(
-      {absl::StrCat("127.0.0.1:", node.port()), absl::Seconds(10), token});
+      {absl::StrCat("127.0.0.1:", node.port()), absl::Seconds(10), token, ""});
   return c.ok() ? *std::move(c) : nullptr;
 }
 
@@ -200,7 +200,7 @@ TEST(OperatorServiceTest, OnlyOperatorsOfTheScopeRetryOrDiscard) {
     auto created = admin->CreateToken(request);
     EXPECT_TRUE(created.ok()) << created.status();
     auto c = client::Client::Connect({absl::StrCat("127.0.0.1:", node->port()),
-                                      absl::Seconds(10), created->token()});
+                                      absl::Seconds(10), created->token(), ""});
     return c.ok() ? *std::move(c) : nullptr;
   };
   const int64_t id = admin->QuarantineList()->entries(0).id();

@@ -174,7 +174,7 @@ absl::Status Demo::StartNodes() {
   if (!central.ok()) return central.status();
   central_ = std::move(*central);
   absl::StatusOr<std::unique_ptr<client::Client>> cc = client::Client::Connect(
-      {central_->address(), absl::Seconds(60), central_->admin_token()});
+      {central_->address(), absl::Seconds(60), central_->admin_token(), ""});
   if (!cc.ok()) return cc.status();
   central_client_ = std::move(*cc);
   for (int i = 0; i < n; ++i) {
@@ -198,7 +198,7 @@ absl::Status Demo::StartNodes() {
     node.process = std::move(*process);
     absl::StatusOr<std::unique_ptr<client::Client>> client =
         client::Client::Connect({node.process->address(), absl::Seconds(60),
-                                 node.process->admin_token()});
+                                 node.process->admin_token(), ""});
     if (!client.ok()) return client.status();
     node.client = std::move(*client);
   }

@@ -212,7 +212,7 @@ std::unique_ptr<outpost::client::Client> ConnectOrDie() {
   const char* token = std::getenv("OUTPOST_TOKEN");
   auto client = outpost::client::Client::Connect(
       {absl::GetFlag(FLAGS_node), absl::Seconds(60),
-       token != nullptr ? token : ""});
+       token != nullptr ? token : "", ""});
   if (!client.ok()) {
     Fail(client.status().ToString(), 2);
     std::exit(2);
