@@ -12,6 +12,7 @@
 #include "server/offload.h"
 #include "server/pass_stream.h"
 #include "server/passage_rules.h"
+#include "server/query.h"
 #include "server/resident_import.h"
 #include "server/validate.h"
 #include "sync/status_macros.h"
@@ -44,25 +45,6 @@ std::string Text(const std::map<std::string, sync::Value>& row,
                  const std::string& field) {
   auto it = row.find(field);
   return it == row.end() ? std::string() : it->second.text_value();
-}
-
-// Runs a query over the store's database: `bind` binds ?1..?n, `each` reads a
-// row.
-absl::Status Query(sync::Store* store, const std::string& sql,
-                   const std::vector<std::string>& args,
-                   const std::function<void(sync::Statement&)>& each) {
-  return store->WithReader([&](sync::Database* db) -> absl::Status {
-    sync::Statement& st = db->Cached(sql);
-    for (size_t i = 0; i < args.size(); ++i)
-      st.BindText(static_cast<int>(i) + 1, args[i]);
-    while (true) {
-      ASSIGN_OR_RETURN(bool row, st.Step());
-      if (!row) break;
-      each(st);
-    }
-    st.Reset();
-    return absl::OkStatus();
-  });
 }
 
 }  // namespace
@@ -274,7 +256,7 @@ absl::Status CommunityService::DoAddResident(
 }
 
 absl::StatusOr<std::vector<pb::Resident>> CommunityService::QueryResidents(
-    const std::string& where, const std::vector<std::string>& args) {
+    const std::string& where, const std::vector<QueryArg>& args) {
   std::vector<pb::Resident> out;
   RETURN_IF_ERROR(
       Query(store_,

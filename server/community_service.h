@@ -11,6 +11,7 @@
 #include "outpost/v1/community.grpc.pb.h"
 #include "server/auth.h"
 #include "server/id_cipher.h"
+#include "server/query.h"
 #include "server/work_pool.h"
 #include "sync/store.h"
 
@@ -84,7 +85,7 @@ class CommunityService final : public outpost::v1::Community::CallbackService {
                            std::vector<sync::WriteRequest>* writes);
   absl::StatusOr<outpost::v1::Resident> LoadResident(const std::string& id);
   absl::StatusOr<std::vector<outpost::v1::Resident>> QueryResidents(
-      const std::string& where, const std::vector<std::string>& args);
+      const std::string& where, const std::vector<QueryArg>& args);
 
   sync::Store* const store_;
   const std::string id_key_;

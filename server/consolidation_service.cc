@@ -9,6 +9,7 @@
 #include "server/consolidation_rules.h"
 #include "server/consolidation_util.h"
 #include "server/offload.h"
+#include "server/query.h"
 #include "server/validate.h"
 #include "sync/logging.h"
 #include "sync/status_macros.h"
@@ -69,29 +70,7 @@ void ConsolidationService::WatchLoop() {
 absl::Status ConsolidationService::Query(
     const std::string& sql, const std::vector<Arg>& args,
     const std::function<void(sync::Statement&)>& each) {
-  return store_->WithReader([&](sync::Database* db) -> absl::Status {
-    sync::Statement& st = db->Cached(sql);
-    for (size_t i = 0; i < args.size(); ++i) {
-      const int index = static_cast<int>(i) + 1;
-      if (const auto* text = std::get_if<std::string>(&args[i])) {
-        st.BindText(index, *text);
-      } else {
-        st.BindInt(index, std::get<int64_t>(args[i]));
-      }
-    }
-    absl::Status status;
-    while (true) {
-      absl::StatusOr<bool> row = st.Step();
-      if (!row.ok()) {
-        status = row.status();
-        break;
-      }
-      if (!*row) break;
-      each(st);
-    }
-    st.Reset();
-    return status;
-  });
+  return server::Query(store_, sql, args, each);
 }
 
 absl::StatusOr<int64_t> ConsolidationService::Count(

@@ -25,6 +25,7 @@
 #include "absl/synchronization/mutex.h"
 #include "outpost/v1/consolidation.grpc.pb.h"
 #include "server/id_cipher.h"
+#include "server/query.h"
 #include "server/work_pool.h"
 #include "sync/store.h"
 
@@ -92,7 +93,7 @@ class ConsolidationService final
   // Raises the negative-balance alerts now; returns how many it created.
   absl::StatusOr<int> CheckNegativeBalances();
 
-  using Arg = std::variant<std::string, int64_t>;
+  using Arg = QueryArg;  // server/query.h
 
  private:
   // The scope a location's ledger rows carry; NOT_FOUND for unknown ones.
