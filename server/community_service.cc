@@ -407,22 +407,48 @@ CommunityService::PassStream(grpc::CallbackServerContext* context) {
       });
 }
 
+absl::StatusOr<CommunityService::PassFacts> CommunityService::LoadPassFacts(
+    const std::string& checkpoint, const std::string& resident_id) {
+  PassFacts facts;
+  RETURN_IF_ERROR(store_->WithReader([&](sync::Database* db) -> absl::Status {
+    // Both lookups see one snapshot and pay for one read transaction.
+    RETURN_IF_ERROR(db->Cached("BEGIN").Run());
+    sync::Statement& cp =
+        db->Cached("SELECT active, community FROM checkpoints WHERE id = ?1");
+    cp.BindText(1, checkpoint);
+    absl::StatusOr<bool> row = cp.Step();
+    if (row.ok() && *row) {
+      facts.checkpoint_found = true;
+      facts.checkpoint_active = !cp.ColumnIsNull(0) && cp.ColumnInt(0) != 0;
+      facts.community = cp.ColumnText(1);
+    }
+    cp.Reset();
+    if (row.ok()) {
+      sync::Statement& r = db->Cached(
+          "SELECT scope, name, control, id_number FROM residents WHERE id = "
+          "?1");
+      r.BindText(1, resident_id);
+      row = r.Step();
+      // A scoped token sees its community's residents only.
+      if (row.ok() && *row && CallerMayUse(r.ColumnText(0)).ok()) {
+        facts.resident_found = true;
+        facts.name = r.ColumnText(1);
+        facts.control = r.ColumnText(2);
+        facts.stored_id_number = r.ColumnText(3);
+      }
+      r.Reset();
+    }
+    absl::Status ended = db->Cached("COMMIT").Run();
+    if (!ended.ok()) db->Exec("ROLLBACK").IgnoreError();  // never left open
+    return row.ok() ? ended : row.status();
+  }));
+  return facts;
+}
+
 absl::Status CommunityService::PreparePass(const pb::PassRequest& request,
                                            pb::PassResponse* response,
                                            std::vector<WriteRequest>* writes) {
   RETURN_IF_ERROR(Required("checkpoint", request.checkpoint()));
-  absl::StatusOr<std::map<std::string, sync::Value>> checkpoint =
-      store_->ReadValues("checkpoints", request.checkpoint());
-  if (!checkpoint.ok()) {
-    return absl::NotFoundError(absl::StrCat(
-        "checkpoint: \"", request.checkpoint(), "\" is not registered"));
-  }
-  auto active = checkpoint->find("active");
-  if (active != checkpoint->end() && !active->second.bool_value()) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("checkpoint: \"", request.checkpoint(), "\" is closed"));
-  }
-  RETURN_IF_ERROR(CallerMayUse(Text(*checkpoint, "community")));
   // Who: by resident id, or by ID-card number (validated first).
   std::string resident_id = request.resident_id();
   std::string id_number;
@@ -433,16 +459,29 @@ absl::Status CommunityService::PreparePass(const pb::PassRequest& request,
     ASSIGN_OR_RETURN(id_number, NormalizeIdNumber(request.id_number()));
     resident_id = ResidentId(id_key_, id_number);
   }
-  absl::StatusOr<pb::Resident> resident = LoadResident(resident_id);
-  if (!resident.ok() && !absl::IsNotFound(resident.status()))
-    return resident.status();
-  if (!resident.ok() && id_number.empty())
-    return resident.status();  // unknown resident_id
-  ASSIGN_OR_RETURN(
-      PassageDecision decision,
-      DecidePassage(request.temp(), request.direction(), resident.ok(),
-                    resident.ok() ? resident->control() : ""));
-  const std::string community = Text(*checkpoint, "community");
+  ASSIGN_OR_RETURN(PassFacts facts,
+                   LoadPassFacts(request.checkpoint(), resident_id));
+  if (!facts.checkpoint_found) {
+    return absl::NotFoundError(absl::StrCat(
+        "checkpoint: \"", request.checkpoint(), "\" is not registered"));
+  }
+  if (!facts.checkpoint_active) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("checkpoint: \"", request.checkpoint(), "\" is closed"));
+  }
+  RETURN_IF_ERROR(CallerMayUse(facts.community));
+  if (!facts.resident_found && id_number.empty()) {
+    return absl::NotFoundError(
+        absl::StrCat("resident ", resident_id, " is not registered"));
+  }
+  ASSIGN_OR_RETURN(PassageDecision decision,
+                   DecidePassage(request.temp(), request.direction(),
+                                 facts.resident_found, facts.control));
+  // The masked number: from the request when given (no decryption needed).
+  const std::string masked = id_number.empty()
+                                 ? MaskStored(facts.stored_id_number)
+                                 : MaskIdNumber(id_number);
+  const std::string& community = facts.community;
   const uint64_t hlc = store_->clock().Now();
   const std::string passage_id =
       absl::StrFormat("p%016x-%s", hlc, store_->node_id());
@@ -454,11 +493,10 @@ absl::Status CommunityService::PreparePass(const pb::PassRequest& request,
       .Set("decision", TextValue(decision.decision))
       .Set("staff", TextValue(request.staff()))
       .Set("at_ms", sync::IntValue(sync::HlcPhysicalMs(hlc)));
-  if (resident.ok()) {
+  passage.Set("id_masked", TextValue(masked));
+  if (facts.resident_found) {
     passage.Set("resident", TextValue(resident_id));
-    passage.Set("id_masked", TextValue(resident->id_number()));
   } else {
-    passage.Set("id_masked", TextValue(MaskIdNumber(id_number)));
     passage.Set("visitor_name", TextValue(request.visitor_name()));
   }
   writes->push_back(std::move(passage));
@@ -467,8 +505,7 @@ absl::Status CommunityService::PreparePass(const pb::PassRequest& request,
     alert.author = request.staff();
     alert.Set("status", TextValue("open"))
         .Set("kind", TextValue(decision.alert_kind))
-        .Set("subject",
-             TextValue(resident.ok() ? resident_id : MaskIdNumber(id_number)))
+        .Set("subject", TextValue(facts.resident_found ? resident_id : masked))
         .Set("note", TextValue(decision.reason))
         .Set("actor", TextValue(request.staff()));
     writes->push_back(std::move(alert));
@@ -477,12 +514,11 @@ absl::Status CommunityService::PreparePass(const pb::PassRequest& request,
   response->set_decision(decision.decision);
   response->set_passage_id(passage_id);
   response->set_reason(decision.reason);
-  if (resident.ok()) {
+  response->set_id_number(masked);
+  if (facts.resident_found) {
     response->set_resident_id(resident_id);
-    response->set_name(resident->name());
-    response->set_id_number(resident->id_number());
+    response->set_name(facts.name);
   } else {
-    response->set_id_number(MaskIdNumber(id_number));
     response->set_name(request.visitor_name());
   }
   return absl::OkStatus();

@@ -83,6 +83,18 @@ class CommunityService final : public outpost::v1::Community::CallbackService {
   absl::Status PreparePass(const outpost::v1::PassRequest& request,
                            outpost::v1::PassResponse* response,
                            std::vector<sync::WriteRequest>* writes);
+  // What a passage needs to know, read in one read transaction: the
+  // checkpoint (found, active, community) and the resident, if registered
+  // and within the caller's scope.
+  struct PassFacts {
+    bool checkpoint_found = false;
+    bool checkpoint_active = true;
+    std::string community;
+    bool resident_found = false;
+    std::string name, control, stored_id_number;
+  };
+  absl::StatusOr<PassFacts> LoadPassFacts(const std::string& checkpoint,
+                                          const std::string& resident_id);
   absl::StatusOr<outpost::v1::Resident> LoadResident(const std::string& id);
   absl::StatusOr<std::vector<outpost::v1::Resident>> QueryResidents(
       const std::string& where, const std::vector<QueryArg>& args);

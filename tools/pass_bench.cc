@@ -32,6 +32,8 @@ ABSL_FLAG(int, residents, 2000, "registered residents passing");
 ABSL_FLAG(bool, sync_full, true, "the node fsyncs every commit");
 ABSL_FLAG(int, window, 4,
           "PassStream: passages a terminal sends ahead of their answers");
+ABSL_FLAG(bool, only_stream, false,
+          "run only the PassStream phase at --window (for profiling the node)");
 ABSL_FLAG(
     bool, baseline, true,
     "also measure ListCompounds (a small read) with the same clients: the "
@@ -268,21 +270,23 @@ int main(int argc, char** argv) {
             static_cast<long long>(errors.load()));
       };
   const int residents = absl::GetFlag(FLAGS_residents);
-  run("pass", [&](pb::Community::Stub& stub, int i) {
-    pb::PassRequest r;
-    r.set_checkpoint("cp1");
-    r.set_id_number(IdNumber(i % residents));
-    r.set_direction(i % 2 ? "in" : "out");
-    r.set_temp(36.0 + (i % 12) / 10.0);
-    r.set_staff("duty");
-    grpc::ClientContext context;
-    // A connection storm of many clients may need a retry to connect.
-    context.set_wait_for_ready(true);
-    context.set_deadline(std::chrono::system_clock::now() +
-                         std::chrono::seconds(5));
-    pb::PassResponse response;
-    return stub.Pass(&context, r, &response);
-  });
+  const bool only_stream = absl::GetFlag(FLAGS_only_stream);
+  if (!only_stream)
+    run("pass", [&](pb::Community::Stub& stub, int i) {
+      pb::PassRequest r;
+      r.set_checkpoint("cp1");
+      r.set_id_number(IdNumber(i % residents));
+      r.set_direction(i % 2 ? "in" : "out");
+      r.set_temp(36.0 + (i % 12) / 10.0);
+      r.set_staff("duty");
+      grpc::ClientContext context;
+      // A connection storm of many clients may need a retry to connect.
+      context.set_wait_for_ready(true);
+      context.set_deadline(std::chrono::system_clock::now() +
+                           std::chrono::seconds(5));
+      pb::PassResponse response;
+      return stub.Pass(&context, r, &response);
+    });
   // Each client keeps one PassStream open (a terminal's stream) with up to
   // `window` passages awaiting their answer. The terminals use gRPC's
   // callback API, so the load generator spends little of the machine's CPU.
@@ -313,8 +317,9 @@ int main(int argc, char** argv) {
         all[all.size() * 99 / 100], node_us, all.size(),
         static_cast<long long>(errors));
   };
-  for (int window : {1, absl::GetFlag(FLAGS_window)}) run_stream(window);
-  if (absl::GetFlag(FLAGS_baseline)) {
+  if (!only_stream) run_stream(1);
+  run_stream(absl::GetFlag(FLAGS_window));
+  if (!only_stream && absl::GetFlag(FLAGS_baseline)) {
     run("baseline", [&](pb::Community::Stub& stub, int) {
       pb::ListCompoundsRequest r;
       grpc::ClientContext context;
