@@ -145,7 +145,7 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(
   status = db->Exec(absl::StrCat(
       "PRAGMA synchronous=", options.synchronous_full ? "FULL" : "NORMAL",
       "; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"
-      " PRAGMA cache_size=-65536"));
+      " PRAGMA cache_size=-65536; PRAGMA wal_autocheckpoint=10000"));
   if (!status.ok()) return status;
   return db;
 }
