@@ -47,6 +47,12 @@ int CommunityCommand(Client& client, bool json,
     r.mutable_checkpoint()->set_name(absl::GetFlag(FLAGS_name));
     return Show(client.AddCheckpoint(r), json);
   }
+  if (command == "checkpoint" && (sub == "close" || sub == "open")) {
+    pb::SetCheckpointActiveRequest r;
+    r.set_id(arg);
+    r.set_active(sub == "open");
+    return Show(client.SetCheckpointActive(r), json);
+  }
   if (command == "checkpoint" && sub == "list") {
     pb::ListCheckpointsRequest r;
     r.set_compound(absl::GetFlag(FLAGS_compound));

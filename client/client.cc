@@ -225,6 +225,8 @@ OUTPOST_COMMUNITY_CALL(ListCompounds, ListCompoundsRequest,
 OUTPOST_COMMUNITY_CALL(AddCheckpoint, AddCheckpointRequest, IdResponse)
 OUTPOST_COMMUNITY_CALL(ListCheckpoints, ListCheckpointsRequest,
                        ListCheckpointsResponse)
+OUTPOST_COMMUNITY_CALL(SetCheckpointActive, SetCheckpointActiveRequest,
+                       Checkpoint)
 OUTPOST_COMMUNITY_CALL(AddHousehold, AddHouseholdRequest, IdResponse)
 OUTPOST_COMMUNITY_CALL(AddResident, AddResidentRequest, IdResponse)
 OUTPOST_COMMUNITY_CALL(UpdateResident, UpdateResidentRequest, Resident)

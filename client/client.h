@@ -60,6 +60,8 @@ class Client {
       const outpost::v1::AddCheckpointRequest& r);
   absl::StatusOr<outpost::v1::ListCheckpointsResponse> ListCheckpoints(
       const outpost::v1::ListCheckpointsRequest& r);
+  absl::StatusOr<outpost::v1::Checkpoint> SetCheckpointActive(
+      const outpost::v1::SetCheckpointActiveRequest& r);
   absl::StatusOr<outpost::v1::IdResponse> AddHousehold(
       const outpost::v1::AddHouseholdRequest& r);
   absl::StatusOr<outpost::v1::IdResponse> AddResident(

@@ -65,6 +65,7 @@ int main(int argc, char** argv) {
       "  compound add --id --community --name [--kind] | compound list "
       "[--community]\n"
       "  checkpoint add --id --compound --name | checkpoint list [--compound]\n"
+      "  checkpoint close CP | checkpoint open CP\n"
       "  community add --id --name | community list\n"
       "  staff add --id --name --checkpoint --shift=HH:MM-HH:MM [--phone "
       "--role] | staff list\n"

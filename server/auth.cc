@@ -67,6 +67,7 @@ const std::map<std::string, std::vector<Role>>& MethodRules() {
       {"/outpost.v1.Community/HealthDueList", kRegistry},
       // Community operations.
       {"/outpost.v1.Community/AddCheckpoint", kOperators},
+      {"/outpost.v1.Community/SetCheckpointActive", kOperators},
       {"/outpost.v1.Community/ListAlerts", kOperators},
       {"/outpost.v1.Community/UpdateAlert", kOperators},
       {"/outpost.v1.Community/AddStaff", kOperators},

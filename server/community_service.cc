@@ -62,6 +62,7 @@ OUTPOST_OFFLOAD(ListCompounds, ListCompoundsRequest, ListCompoundsResponse)
 OUTPOST_OFFLOAD(AddCheckpoint, AddCheckpointRequest, IdResponse)
 OUTPOST_OFFLOAD(ListCheckpoints, ListCheckpointsRequest,
                 ListCheckpointsResponse)
+OUTPOST_OFFLOAD(SetCheckpointActive, SetCheckpointActiveRequest, Checkpoint)
 OUTPOST_OFFLOAD(AddHousehold, AddHouseholdRequest, IdResponse)
 OUTPOST_OFFLOAD(AddResident, AddResidentRequest, IdResponse)
 OUTPOST_OFFLOAD(UpdateResident, UpdateResidentRequest, Resident)
@@ -200,6 +201,27 @@ absl::Status CommunityService::DoListCheckpoints(
                  c->set_active(st.ColumnInt(3) != 0);
                  c->set_community(st.ColumnText(4));
                });
+}
+
+absl::Status CommunityService::DoSetCheckpointActive(
+    const pb::SetCheckpointActiveRequest& request, pb::Checkpoint* response) {
+  RETURN_IF_ERROR(Required("id", request.id()));
+  absl::StatusOr<std::map<std::string, sync::Value>> checkpoint =
+      store_->ReadValues("checkpoints", request.id());
+  if (!checkpoint.ok()) {
+    return absl::NotFoundError(
+        absl::StrCat("checkpoint: \"", request.id(), "\" is not registered"));
+  }
+  RETURN_IF_ERROR(CallerMayUse(Text(*checkpoint, "community")));
+  WriteRequest w = Row("checkpoints", request.id(), "");
+  w.Set("active", sync::BoolValue(request.active()));
+  RETURN_IF_ERROR(store_->Write(w).status());
+  response->set_id(request.id());
+  response->set_compound(Text(*checkpoint, "compound"));
+  response->set_name(Text(*checkpoint, "name"));
+  response->set_active(request.active());
+  response->set_community(Text(*checkpoint, "community"));
+  return absl::OkStatus();
 }
 
 absl::Status CommunityService::DoAddHousehold(

@@ -40,6 +40,7 @@ class CommunityService final : public outpost::v1::Community::CallbackService {
   OUTPOST_UNARY(AddCheckpoint, AddCheckpointRequest, IdResponse)
   OUTPOST_UNARY(ListCheckpoints, ListCheckpointsRequest,
                 ListCheckpointsResponse)
+  OUTPOST_UNARY(SetCheckpointActive, SetCheckpointActiveRequest, Checkpoint)
   OUTPOST_UNARY(AddHousehold, AddHouseholdRequest, IdResponse)
   OUTPOST_UNARY(AddResident, AddResidentRequest, IdResponse)
   OUTPOST_UNARY(UpdateResident, UpdateResidentRequest, Resident)

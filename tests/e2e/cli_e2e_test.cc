@@ -113,6 +113,19 @@ TEST(CliE2E, RegistryCheckpointAndAlertCommands) {
            "--direction=in", "--temp=31"})
           .code,
       2);
+  // A closed gate refuses passages, with the reason, until it opens again.
+  CliRun closed = Cli({n, "--json", "checkpoint", "close", "cp-01"});
+  EXPECT_EQ(closed.code, 0) << closed.out;
+  EXPECT_THAT(closed.out, HasSubstr("\"active\": false"));
+  CliRun refused =
+      Cli({n, "pass", "--checkpoint=cp-01", "--id_number=11010519491231002X",
+           "--direction=in", "--temp=36.5"});
+  EXPECT_EQ(refused.code, 1) << refused.out;
+  EXPECT_THAT(refused.out, HasSubstr("checkpoint: \"cp-01\" is closed"));
+  EXPECT_EQ(Cli({n, "checkpoint", "close", "cp-99"}).code, 1);
+  EXPECT_EQ(Cli({n, "checkpoint", "open", "cp-01"}).code, 0);
+  EXPECT_THAT(Cli({n, "--json", "checkpoint", "list"}).out,
+              HasSubstr("\"active\": true"));
   CliRun show =
       Cli({n, "--json", "resident", "find", "--id_number=11010519491231002X"});
   EXPECT_THAT(show.out, HasSubstr("\"name\": \"张伟\""));

@@ -170,6 +170,46 @@ TEST_F(CommunityPassTest, RefusalsNameTheFieldAndWriteNothing) {
   EXPECT_EQ(after->log_size(), before->log_size() + 1);
 }
 
+TEST_F(CommunityPassTest, AnOperatorClosesAndReopensAGate) {
+  pb::CreateTokenRequest create;
+  create.set_role("checkpoint");
+  create.set_scope("yatai");
+  create.set_name("gate terminal");
+  auto token = admin_->CreateToken(create);
+  ASSERT_TRUE(token.ok()) << token.status();
+  auto terminal = Connect(token->token());
+  ASSERT_NE(terminal, nullptr);
+  pb::SetCheckpointActiveRequest close;
+  close.set_id("yatai-gate");
+  close.set_active(false);
+  // A terminal may not close its own gate; an operator may.
+  auto by_terminal = terminal->SetCheckpointActive(close);
+  EXPECT_TRUE(absl::IsPermissionDenied(by_terminal.status()))
+      << by_terminal.status();
+  auto closed = admin_->SetCheckpointActive(close);
+  ASSERT_TRUE(closed.ok()) << closed.status();
+  EXPECT_FALSE(closed->active());
+  EXPECT_EQ(closed->community(), "yatai");
+  EXPECT_EQ(closed->name(), "北门");
+  auto refused = terminal->Pass(Passage("yatai-gate", Number(0)));
+  EXPECT_TRUE(absl::IsFailedPrecondition(refused.status())) << refused.status();
+  // The other community's gate is untouched.
+  EXPECT_TRUE(admin_->Pass(Passage("beiling-gate", Number(1))).ok());
+
+  pb::SetCheckpointActiveRequest open = close;
+  open.set_active(true);
+  ASSERT_TRUE(admin_->SetCheckpointActive(open).ok());
+  auto allowed = terminal->Pass(Passage("yatai-gate", Number(0)));
+  ASSERT_TRUE(allowed.ok()) << allowed.status();
+  EXPECT_EQ(allowed->decision(), "ALLOW");
+
+  pb::SetCheckpointActiveRequest unknown = close;
+  unknown.set_id("nowhere");
+  auto missing = admin_->SetCheckpointActive(unknown);
+  EXPECT_TRUE(absl::IsNotFound(missing.status())) << missing.status();
+  EXPECT_THAT(missing.status().message(), HasSubstr("\"nowhere\""));
+}
+
 TEST_F(CommunityPassTest, ACheckpointTokenWorksInItsOwnCommunityOnly) {
   pb::CreateTokenRequest create;
   create.set_role("checkpoint");
