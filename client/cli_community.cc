@@ -51,7 +51,12 @@ int CommunityCommand(Client& client, bool json,
     pb::SetCheckpointActiveRequest r;
     r.set_id(arg);
     r.set_active(sub == "open");
-    return Show(client.SetCheckpointActive(r), json);
+    absl::StatusOr<pb::Checkpoint> done = client.SetCheckpointActive(r);
+    if (json || !done.ok()) return Show(done, json);
+    // One line an operator reads at a glance (the text form omits false).
+    std::printf("%s %s: %s\n", done->id().c_str(), done->name().c_str(),
+                done->active() ? "已开放 open" : "已关闭 closed");
+    return 0;
   }
   if (command == "checkpoint" && sub == "list") {
     pb::ListCheckpointsRequest r;

@@ -123,7 +123,9 @@ TEST(CliE2E, RegistryCheckpointAndAlertCommands) {
   EXPECT_EQ(refused.code, 1) << refused.out;
   EXPECT_THAT(refused.out, HasSubstr("checkpoint: \"cp-01\" is closed"));
   EXPECT_EQ(Cli({n, "checkpoint", "close", "cp-99"}).code, 1);
-  EXPECT_EQ(Cli({n, "checkpoint", "open", "cp-01"}).code, 0);
+  CliRun opened = Cli({n, "checkpoint", "open", "cp-01"});
+  EXPECT_EQ(opened.code, 0) << opened.out;
+  EXPECT_THAT(opened.out, HasSubstr("cp-01 北门: 已开放 open"));
   EXPECT_THAT(Cli({n, "--json", "checkpoint", "list"}).out,
               HasSubstr("\"active\": true"));
   CliRun show =
