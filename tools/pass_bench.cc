@@ -262,11 +262,10 @@ int main(int argc, char** argv) {
         const double node_us =
             (node_cpu() - cpu_before) * 1e6 / std::max<size_t>(1, all.size());
         std::printf(
-            "%-9s %d clients: %6.0f calls/s, p50 %.2f ms, p99 %.2f ms, node "
-            "CPU %.0f us/call "
-            "(%zu calls, %lld errors)\n",
+            "%-9s %d clients: %6.0f calls/s, p50 %.2f ms, p99 %.2f ms, max "
+            "%.1f ms, node CPU %.0f us/call (%zu calls, %lld errors)\n",
             what, clients, all.size() / seconds, all[all.size() / 2],
-            all[all.size() * 99 / 100], node_us, all.size(),
+            all[all.size() * 99 / 100], all.back(), node_us, all.size(),
             static_cast<long long>(errors.load()));
       };
   const int residents = absl::GetFlag(FLAGS_residents);
@@ -312,9 +311,10 @@ int main(int argc, char** argv) {
         (node_cpu() - cpu_before) * 1e6 / std::max<size_t>(1, all.size());
     std::printf(
         "stream    %d clients, window %d: %6.0f passages/s, p50 %.2f ms, p99 "
-        "%.2f ms, node CPU %.0f us/passage (%zu passages, %lld errors)\n",
+        "%.2f ms, max %.1f ms, node CPU %.0f us/passage (%zu passages, %lld "
+        "errors)\n",
         clients, window, all.size() / seconds, all[all.size() / 2],
-        all[all.size() * 99 / 100], node_us, all.size(),
+        all[all.size() * 99 / 100], all.back(), node_us, all.size(),
         static_cast<long long>(errors));
   };
   if (!only_stream) run_stream(1);
