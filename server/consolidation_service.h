@@ -86,7 +86,9 @@ class ConsolidationService final
   // One page of a domain table's rows after `after_id` ("" = the first
   // page, which also carries the header) as text cells, ID-card numbers
   // masked. INVALID_ARGUMENT for a table that is not exportable.
-  absl::Status ExportPage(const std::string& table, const std::string& after_id,
+  // `scope` non-empty: only that community's rows (a scoped token's view).
+  absl::Status ExportPage(const std::string& table, const std::string& scope,
+                          const std::string& after_id,
                           outpost::v1::ExportChunk* chunk);
   static constexpr int kExportPageRows = 1000;
 

@@ -157,6 +157,7 @@ absl::Status ConsolidationService::DoSummary(const pb::SummaryRequest& request,
 }
 
 absl::Status ConsolidationService::ExportPage(const std::string& table,
+                                              const std::string& scope,
                                               const std::string& after_id,
                                               pb::ExportChunk* chunk) {
   const sync::TableDef* def = store_->schema().table(table);
@@ -181,8 +182,9 @@ absl::Status ConsolidationService::ExportPage(const std::string& table,
   // id: each page is one short read, and memory stays bounded.
   const std::string sql = absl::StrCat(
       "SELECT ", absl::StrJoin(quoted, ", "), " FROM ", sync::QuoteId(table),
-      " WHERE id > ?1 ORDER BY id LIMIT ", kExportPageRows);
-  return Query(sql, {after_id}, [&](sync::Statement& st) {
+      " WHERE id > ?1 AND (?2 = '' OR scope = ?2) ORDER BY id LIMIT ",
+      kExportPageRows);
+  return Query(sql, {after_id, scope}, [&](sync::Statement& st) {
     pb::ExportRow* row = chunk->add_rows();
     for (int c = 0; c < st.ColumnCount(); ++c) {
       std::string cell = st.ColumnIsNull(c) ? "" : st.ColumnText(c);
@@ -201,8 +203,11 @@ namespace {
 class ExportReactor : public grpc::ServerWriteReactor<pb::ExportChunk> {
  public:
   ExportReactor(ConsolidationService* service, WorkPool* pool,
-                std::string table)
-      : service_(service), pool_(pool), table_(std::move(table)) {
+                std::string table, std::string scope)
+      : service_(service),
+        pool_(pool),
+        table_(std::move(table)),
+        scope_(std::move(scope)) {
     ReadNext();
   }
   void OnWriteDone(bool ok) override {
@@ -223,7 +228,8 @@ class ExportReactor : public grpc::ServerWriteReactor<pb::ExportChunk> {
   void ReadNext() {
     pool_->Schedule([this] {
       chunk_.Clear();
-      absl::Status status = service_->ExportPage(table_, after_id_, &chunk_);
+      absl::Status status =
+          service_->ExportPage(table_, scope_, after_id_, &chunk_);
       if (!status.ok()) {
         Finish(ToGrpcStatus(status));
         return;
@@ -234,6 +240,7 @@ class ExportReactor : public grpc::ServerWriteReactor<pb::ExportChunk> {
   ConsolidationService* const service_;
   WorkPool* const pool_;
   const std::string table_;
+  const std::string scope_;  // empty: every community's rows
   std::string after_id_;
   pb::ExportChunk chunk_;
 };
@@ -245,7 +252,11 @@ grpc::ServerWriteReactor<pb::ExportChunk>* ConsolidationService::Export(
   if (absl::Status allowed = CallAllowed(context); !allowed.ok()) {
     return new RefusedWriter<pb::ExportChunk>(allowed);
   }
-  return new ExportReactor(this, &pool_, request->table());
+  // A community's operator exports its own community's rows, even at
+  // central, which holds them all.
+  std::optional<Principal> caller = CallPrincipal(context);
+  return new ExportReactor(this, &pool_, request->table(),
+                           caller.has_value() ? caller->scope : "");
 }
 
 }  // namespace outpost::server

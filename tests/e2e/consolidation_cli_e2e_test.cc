@@ -211,6 +211,27 @@ TEST(ConsolidationCliE2E, CentralOfficeWorkflows) {
   }
   EXPECT_EQ(lines, 2501);
   EXPECT_THAT(last, HasSubstr("yatai-10002499"));
+  // A community's operator exports its own community's rows only, even at
+  // central, which holds every community's.
+  ASSERT_TRUE(PutPassages(**central, "beiling", 0, 3).ok());
+  CliRun created = Cli({node, "--json", "token", "create", "--role=operator",
+                        "--scope=beiling", "--name=北菱 operator"});
+  ASSERT_EQ(created.code, 0) << created.out;
+  const size_t at = created.out.find("\"token\": \"");
+  ASSERT_NE(at, std::string::npos) << created.out;
+  const std::string token = created.out.substr(at + 10, 52);
+  const std::string theirs = dir.path() + "/beiling.csv";
+  CliRun scoped = Cli({node, "--token=" + token, "--json", "export", "passages",
+                       "--out=" + theirs});
+  EXPECT_EQ(scoped.code, 0) << scoped.out;
+  EXPECT_THAT(scoped.out, HasSubstr("\"rows\": 3"));
+  std::ifstream theirs_in(theirs);
+  std::stringstream theirs_content;
+  theirs_content << theirs_in.rdbuf();
+  EXPECT_THAT(theirs_content.str(), HasSubstr("beiling-10000002"));
+  EXPECT_THAT(theirs_content.str(), Not(HasSubstr("yatai")));
+  CliRun all = Cli({node, "--json", "export", "passages", "--out=" + passages});
+  EXPECT_THAT(all.out, HasSubstr("\"rows\": 2503"));
   CliRun unknown =
       Cli({node, "export", "secrets", "--out=" + dir.path() + "/x.csv"});
   EXPECT_EQ(unknown.code, 2);
