@@ -50,6 +50,10 @@ ABSL_FLAG(std::string, data_key_file, "",
           "characters, the same on every node; outside the database)");
 ABSL_FLAG(int, max_calls_per_client, 64,
           "calls one token or peer node may have in flight at once");
+ABSL_FLAG(int, keepalive_s, 30,
+          "ping each client connection after this many idle seconds; one "
+          "that does not answer within as long again (at most 20 s) is "
+          "closed, freeing its calls (a terminal gone on a dead line)");
 ABSL_FLAG(std::string, log_level, "info", "debug, info, warning or error");
 ABSL_FLAG(std::string, report_deadline, "10:00",
           "daily reports are due at HH:MM (local time) on the next day; "
@@ -91,6 +95,7 @@ int main(int argc, char** argv) {
   options.tls_ca = absl::GetFlag(FLAGS_tls_ca);
   options.admin_token_file = absl::GetFlag(FLAGS_admin_token_file);
   options.max_calls_per_client = absl::GetFlag(FLAGS_max_calls_per_client);
+  options.keepalive_s = absl::GetFlag(FLAGS_keepalive_s);
   options.data_key_file = absl::GetFlag(FLAGS_data_key_file);
   for (const std::string& entry : absl::GetFlag(FLAGS_peer_scopes)) {
     std::vector<std::string> parts = absl::StrSplit(entry, '=');

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <optional>
@@ -76,6 +77,11 @@ absl::Status ValidateNodeOptions(const NodeOptions& options) {
     return absl::InvalidArgumentError(
         absl::StrCat("--report_deadline must be HH:MM, not \"",
                      options.report_deadline, "\""));
+  }
+  if (options.keepalive_s < 0 || options.keepalive_s > 24 * 3600) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--keepalive_s must be 0 (off) to 86400 seconds, not ",
+                     options.keepalive_s));
   }
   return absl::OkStatus();
 }
@@ -220,6 +226,17 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const NodeOptions& options) {
   // gRPC sets SO_REUSEPORT by default: two nodes could share a port.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  // A terminal whose line died without a FIN would otherwise hold its open
+  // PassStream, and a call slot of its token, for good: the node pings idle
+  // connections and closes those that no longer answer.
+  if (options.keepalive_s > 0) {
+    builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS,
+                               options.keepalive_s * 1000);
+    builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS,
+                               std::min(options.keepalive_s, 20) * 1000);
+    // Keep pinging a connection whose streams are open but quiet.
+    builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
+  }
   builder.AddChannelArgument(
       GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 5000);
   node->server_ = builder.BuildAndStart();

@@ -53,6 +53,9 @@ struct NodeOptions {
   // Central: peer node id -> the scopes it may write (default: its node id).
   std::map<std::string, std::vector<std::string>> peer_scopes;
   int max_calls_per_client = 64;
+  // Server keepalive: a ping after this many idle seconds on a connection;
+  // no answer within min(keepalive_s, 20) s closes it and ends its calls.
+  int keepalive_s = 30;
   // The data key for ID-card numbers at rest (64 hex chars). Required unless
   // the node listens on loopback (development: a fixed key, with a warning).
   std::string data_key_file;

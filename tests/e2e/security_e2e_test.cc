@@ -17,6 +17,7 @@
 #include "server/id_card.h"
 #include "tests/e2e/e2e_util.h"
 #include "tests/sync/test_util.h"
+#include "tools/testbed/fault_proxy.h"
 #include "tools/testbed/node_process.h"
 
 #ifndef OUTPOST_PKI_SH
@@ -451,6 +452,79 @@ TEST_F(SecurityE2E, OneClientCannotHoldMoreCallsThanItsLimit) {
   EXPECT_TRUE(api->ListCheckpoints(WithDeadline(&context),
                                    pb::ListCheckpointsRequest(), &response)
                   .ok());
+}
+
+// A terminal whose line dies without a word (no FIN, no RST) leaves its open
+// PassStreams behind. The node pings idle connections (--keepalive_s) and
+// closes those that do not answer, so the token's call slots come back and
+// the terminal, reconnecting on a new line, is served again.
+TEST_F(SecurityE2E, ATerminalGoneOnADeadLineGetsItsCallSlotsBack) {
+  NodeSpec spec;
+  spec.node_id = "yatai";
+  spec.role = "community";
+  spec.dir = dir_.path();
+  spec.upstream = "127.0.0.1:1";
+  spec.extra_flags = {"--max_calls_per_client=2", "--keepalive_s=1"};
+  auto node = NodeProcess::Start(spec);
+  ASSERT_TRUE(node.ok()) << node.status();
+  pb::CreateTokenResponse terminal;
+  {
+    pb::CreateTokenRequest request;
+    request.set_role("checkpoint");
+    request.set_scope("yatai");
+    grpc::ClientContext context;
+    ASSERT_TRUE(pb::Tokens::NewStub((*node)->channel())
+                    ->CreateToken(WithDeadline(&context), request, &terminal)
+                    .ok());
+  }
+  auto proxy = FaultProxy::Start("127.0.0.1", (*node)->port());
+  ASSERT_TRUE(proxy.ok()) << proxy.status();
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+  auto line = pb::Community::NewStub(
+      grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", (*proxy)->port()),
+                                grpc::InsecureChannelCredentials(), args));
+  // Two open streams through the line: the token's two slots.
+  std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
+  std::vector<std::unique_ptr<
+      grpc::ClientReaderWriter<pb::PassRequest, pb::PassResponse>>>
+      streams;
+  for (int i = 0; i < 2; ++i) {
+    contexts.push_back(std::make_unique<grpc::ClientContext>());
+    contexts.back()->AddMetadata("authorization", "Bearer " + terminal.token());
+    streams.push_back(line->PassStream(contexts.back().get()));
+  }
+  auto direct =
+      pb::Community::NewStub((*node)->ChannelWithToken(terminal.token()));
+  auto third_call = [&]() {
+    grpc::ClientContext context;
+    pb::ListCheckpointsResponse response;
+    return direct->ListCheckpoints(WithDeadline(&context, 5),
+                                   pb::ListCheckpointsRequest(), &response);
+  };
+  // Both streams hold their slot (once the node has seen them).
+  grpc::Status refused;
+  for (int i = 0; i < 100; ++i) {
+    refused = third_call();
+    if (!refused.ok()) break;
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  ASSERT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED)
+      << refused.error_message();
+
+  // The line goes dead. Within keepalive and its timeout (1 s + 1 s), the
+  // node gives up on the connection and its streams.
+  (*proxy)->SetMode(FaultProxy::Mode::kBlackhole);
+  const absl::Time start = absl::Now();
+  grpc::Status served = third_call();
+  while (!served.ok() && absl::Now() - start < absl::Seconds(15)) {
+    absl::SleepFor(absl::Milliseconds(100));
+    served = third_call();
+  }
+  EXPECT_TRUE(served.ok()) << served.error_message();
+  EXPECT_LT(absl::Now() - start, absl::Seconds(10));
+  for (auto& context : contexts) context->TryCancel();
+  for (auto& stream : streams) stream->Finish().IgnoreError();
 }
 
 // At central (all communities), a yatai operator's token reaches yatai only:
