@@ -30,7 +30,9 @@ ABSL_FLAG(std::string, control, "",
           "none, home_quarantine, centralized_quarantine or released (update; "
           "list filter)");
 ABSL_FLAG(std::string, key_category, "", "resident: key-person category");
-ABSL_FLAG(std::string, checkpoint, "", "pass: checkpoint id");
+ABSL_FLAG(std::string, checkpoint, "",
+          "pass: checkpoint id; token create: the one gate a checkpoint token "
+          "records at");
 ABSL_FLAG(std::string, direction, "", "pass: in or out");
 ABSL_FLAG(std::string, temp, "", "pass: temperature in degrees C (34.0-43.0)");
 ABSL_FLAG(std::string, staff, "", "pass: the duty staff member");

@@ -26,6 +26,7 @@ int TokenCommand(Client& client, bool json,
     request.set_role(absl::GetFlag(FLAGS_role));
     request.set_scope(absl::GetFlag(FLAGS_scope));
     request.set_name(absl::GetFlag(FLAGS_name));
+    request.set_checkpoint(absl::GetFlag(FLAGS_checkpoint));
     if (request.role().empty()) {
       std::cerr << "outpost: token create needs --role" << std::endl;
       return kExitUsage;
@@ -41,6 +42,9 @@ int TokenCommand(Client& client, bool json,
     std::printf("编号 id     %s (role %s, scope %s)\n", r->info().id().c_str(),
                 r->info().role().c_str(),
                 r->info().scope().empty() ? "*" : r->info().scope().c_str());
+    if (!r->info().checkpoint().empty()) {
+      std::printf("卡口 gate   %s only\n", r->info().checkpoint().c_str());
+    }
     std::printf("只显示一次 shown once: the node keeps only its hash\n");
     return 0;
   }

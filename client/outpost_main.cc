@@ -110,7 +110,8 @@ int main(int argc, char** argv) {
       "enterprises update ID [--filing_status --employees] --by | enterprises "
       "list\n"
       "  summary [--days] | export TABLE --out=FILE.csv [--excel]\n"
-      "  token create --role=R [--scope=C --name=N] | token list | token "
+      "  token create --role=R [--scope=C --name=N --checkpoint=CP] | token "
+      "list | token "
       "revoke ID\n"
       "global: --token=T (or OUTPOST_TOKEN) --tls_ca=CA.pem");
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);

@@ -171,7 +171,11 @@ constexpr char kCreateTable[] =
     "CREATE TABLE IF NOT EXISTS _auth_tokens("
     " id TEXT PRIMARY KEY, hash BLOB NOT NULL UNIQUE, role TEXT NOT NULL,"
     " scope TEXT NOT NULL, name TEXT NOT NULL, created_ms INTEGER NOT NULL,"
-    " revoked_ms INTEGER NOT NULL DEFAULT 0)";
+    " revoked_ms INTEGER NOT NULL DEFAULT 0,"
+    " checkpoint TEXT NOT NULL DEFAULT '')";
+// Tables made before tokens could be bound to a gate.
+constexpr char kAddCheckpointColumn[] =
+    "ALTER TABLE _auth_tokens ADD COLUMN checkpoint TEXT NOT NULL DEFAULT ''";
 
 outpost::v1::TokenInfo InfoFromRow(const sync::Statement& st) {
   outpost::v1::TokenInfo info;
@@ -181,6 +185,7 @@ outpost::v1::TokenInfo InfoFromRow(const sync::Statement& st) {
   info.set_name(st.ColumnText(3));
   info.set_created_ms(st.ColumnInt(4));
   info.set_revoked_ms(st.ColumnInt(5));
+  info.set_checkpoint(st.ColumnText(6));
   return info;
 }
 
@@ -239,8 +244,16 @@ bool MaySeeIdNumbers(const Principal& principal) {
 absl::StatusOr<std::unique_ptr<TokenStore>> TokenStore::Open(
     sync::Store* store) {
   std::unique_ptr<TokenStore> tokens(new TokenStore(store));
-  RETURN_IF_ERROR(store->WithDatabase(
-      [](sync::Database* db) { return db->Exec(kCreateTable); }));
+  RETURN_IF_ERROR(store->WithDatabase([](sync::Database* db) -> absl::Status {
+    RETURN_IF_ERROR(db->Exec(kCreateTable));
+    sync::Statement& has = db->Cached(
+        "SELECT count(*) FROM pragma_table_info('_auth_tokens')"
+        " WHERE name = 'checkpoint'");
+    ASSIGN_OR_RETURN(bool row, has.Step());
+    const bool present = row && has.ColumnInt(0) > 0;
+    has.Reset();
+    return present ? absl::OkStatus() : db->Exec(kAddCheckpointColumn);
+  }));
   RETURN_IF_ERROR(tokens->Load());
   return tokens;
 }
@@ -249,7 +262,7 @@ absl::Status TokenStore::Load() {
   std::map<std::string, Principal> loaded;
   RETURN_IF_ERROR(store_->WithDatabase([&](sync::Database* db) {
     sync::Statement& st = db->Cached(
-        "SELECT id, role, scope, name, hash FROM _auth_tokens"
+        "SELECT id, role, scope, name, hash, checkpoint FROM _auth_tokens"
         " WHERE revoked_ms = 0");
     while (true) {
       ASSIGN_OR_RETURN(bool row, st.Step());
@@ -261,6 +274,7 @@ absl::Status TokenStore::Load() {
       p.role = *role;
       p.scope = st.ColumnText(2);
       p.name = st.ColumnText(3);
+      p.checkpoint = st.ColumnText(5);
       loaded[std::string(st.ColumnBlob(4))] = p;
     }
     st.Reset();
@@ -306,7 +320,7 @@ absl::StatusOr<bool> TokenStore::EnsureAdminToken(const std::string& path) {
 
 absl::StatusOr<outpost::v1::CreateTokenResponse> TokenStore::Create(
     const std::string& role_name, const std::string& scope,
-    const std::string& name) {
+    const std::string& name, const std::string& checkpoint) {
   ASSIGN_OR_RETURN(Role role, ParseRole(role_name));
   const bool scoped = role == Role::kCheckpoint || role == Role::kRegistrar ||
                       role == Role::kOperator;
@@ -318,6 +332,25 @@ absl::StatusOr<outpost::v1::CreateTokenResponse> TokenStore::Create(
     return absl::InvalidArgumentError(absl::StrCat(
         "--scope: a ", role_name, " token covers all communities"));
   }
+  if (!checkpoint.empty()) {
+    if (role != Role::kCheckpoint) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--checkpoint: only a checkpoint token is bound to a gate, not a ",
+          role_name, " token"));
+    }
+    absl::StatusOr<std::map<std::string, sync::Value>> gate =
+        store_->ReadValues("checkpoints", checkpoint);
+    if (!gate.ok()) {
+      return absl::NotFoundError(absl::StrCat("--checkpoint: \"", checkpoint,
+                                              "\" is not registered here"));
+    }
+    auto community = gate->find("community");
+    if (community == gate->end() || community->second.text_value() != scope) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--checkpoint: \"", checkpoint,
+                       "\" is not a gate of community ", scope));
+    }
+  }
   ASSIGN_OR_RETURN(std::string secret, RandomHex(24));
   ASSIGN_OR_RETURN(std::string id, RandomHex(4));
   const std::string token = "opt_" + secret;
@@ -328,17 +361,19 @@ absl::StatusOr<outpost::v1::CreateTokenResponse> TokenStore::Create(
   info->set_role(role_name);
   info->set_scope(scope);
   info->set_name(name);
+  info->set_checkpoint(checkpoint);
   info->set_created_ms(absl::ToUnixMillis(absl::Now()));
   RETURN_IF_ERROR(store_->WithDatabase([&](sync::Database* db) {
     sync::Statement& st = db->Cached(
-        "INSERT INTO _auth_tokens(id, hash, role, scope, name, created_ms)"
-        " VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
+        "INSERT INTO _auth_tokens(id, hash, role, scope, name, created_ms,"
+        " checkpoint) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
     st.BindText(1, id);
     st.BindBlob(2, hash);
     st.BindText(3, role_name);
     st.BindText(4, scope);
     st.BindText(5, name);
     st.BindInt(6, info->created_ms());
+    st.BindText(7, checkpoint);
     return st.Run();
   }));
   response.set_token(token);
@@ -347,6 +382,7 @@ absl::StatusOr<outpost::v1::CreateTokenResponse> TokenStore::Create(
   p.scope = scope;
   p.token_id = id;
   p.name = name;
+  p.checkpoint = checkpoint;
   absl::MutexLock lock(&mu_);
   by_hash_[hash] = p;
   return response;
@@ -356,7 +392,7 @@ absl::StatusOr<std::vector<outpost::v1::TokenInfo>> TokenStore::List() {
   std::vector<outpost::v1::TokenInfo> out;
   RETURN_IF_ERROR(store_->WithDatabase([&](sync::Database* db) {
     sync::Statement& st = db->Cached(
-        "SELECT id, role, scope, name, created_ms, revoked_ms"
+        "SELECT id, role, scope, name, created_ms, revoked_ms, checkpoint"
         " FROM _auth_tokens ORDER BY created_ms, id");
     while (true) {
       ASSIGN_OR_RETURN(bool row, st.Step());
@@ -380,7 +416,7 @@ absl::StatusOr<outpost::v1::TokenInfo> TokenStore::Revoke(
     up.BindInt(2, absl::ToUnixMillis(absl::Now()));
     RETURN_IF_ERROR(up.Run());
     sync::Statement& st = db->Cached(
-        "SELECT id, role, scope, name, created_ms, revoked_ms"
+        "SELECT id, role, scope, name, created_ms, revoked_ms, checkpoint"
         " FROM _auth_tokens WHERE id = ?1");
     st.BindText(1, id);
     ASSIGN_OR_RETURN(bool row, st.Step());
@@ -647,6 +683,17 @@ absl::Status CallerMayUse(absl::string_view community) {
   if (p.scope.empty() || p.scope == community) return absl::OkStatus();
   return absl::PermissionDeniedError(absl::StrCat(
       "token scope is community ", p.scope, "; this is community ", community));
+}
+
+absl::Status CallerMayRecordAt(absl::string_view checkpoint) {
+  if (current_caller == nullptr || !current_caller->has_value())
+    return absl::OkStatus();
+  const Principal& p = **current_caller;
+  if (p.checkpoint.empty() || p.checkpoint == checkpoint)
+    return absl::OkStatus();
+  return absl::PermissionDeniedError(
+      absl::StrCat("checkpoint: this token records at \"", p.checkpoint,
+                   "\" only, not \"", checkpoint, "\""));
 }
 
 absl::Status AuditIdRead(sync::Store* store, const Principal& principal,

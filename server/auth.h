@@ -71,6 +71,8 @@ struct Principal {
   std::string name;      // token name or peer node id
   // The peer's node id from its verified certificate (mTLS peers only).
   std::string cert_node_id;
+  // A checkpoint token bound to one gate (empty: any gate of its scope).
+  std::string checkpoint;
 };
 
 // True when `principal` may see full ID-card numbers (registrar and above;
@@ -88,9 +90,11 @@ class TokenStore {
   absl::StatusOr<bool> EnsureAdminToken(const std::string& path);
 
   // role must be a token role; checkpoint/registrar/operator need a scope.
+  // `checkpoint` (checkpoint role only) binds the token to that registered
+  // gate of its scope.
   absl::StatusOr<outpost::v1::CreateTokenResponse> Create(
       const std::string& role, const std::string& scope,
-      const std::string& name);
+      const std::string& name, const std::string& checkpoint = "");
   absl::StatusOr<std::vector<outpost::v1::TokenInfo>> List();
   absl::StatusOr<outpost::v1::TokenInfo> Revoke(const std::string& id);
 
@@ -185,6 +189,8 @@ class ScopedCaller {
 // OK when this thread runs no call's work, or the caller's token covers
 // `community` (no scope, or that scope); else PERMISSION_DENIED naming both.
 absl::Status CallerMayUse(absl::string_view community);
+// PERMISSION_DENIED when the caller's token is bound to another gate.
+absl::Status CallerMayRecordAt(absl::string_view checkpoint);
 
 // Records that `principal` read the full ID-card number of `resident_id`:
 // one row in the node-local table _audit_id_reads (ts_ms, role, token_id,

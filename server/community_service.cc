@@ -492,6 +492,7 @@ absl::Status CommunityService::PreparePass(const pb::PassRequest& request,
         absl::StrCat("checkpoint: \"", request.checkpoint(), "\" is closed"));
   }
   RETURN_IF_ERROR(CallerMayUse(facts.community));
+  RETURN_IF_ERROR(CallerMayRecordAt(request.checkpoint()));
   if (!facts.resident_found && id_number.empty()) {
     return absl::NotFoundError(
         absl::StrCat("resident ", resident_id, " is not registered"));

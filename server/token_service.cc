@@ -11,9 +11,9 @@ grpc::ServerUnaryReactor* TokenService::CreateToken(
     grpc::CallbackServerContext* context, const pb::CreateTokenRequest* request,
     pb::CreateTokenResponse* response) {
   return Offload(pool_, context, [this, request, response] {
-    ASSIGN_OR_RETURN(
-        *response,
-        tokens_->Create(request->role(), request->scope(), request->name()));
+    ASSIGN_OR_RETURN(*response,
+                     tokens_->Create(request->role(), request->scope(),
+                                     request->name(), request->checkpoint()));
     return absl::OkStatus();
   });
 }

@@ -125,5 +125,51 @@ TEST(TokenStore, CreatesAuthenticatesRevokesAndKeepsOnlyHashes) {
   EXPECT_EQ(list->size(), 2u);
 }
 
+// A node whose token table predates gate-bound tokens keeps its tokens: the
+// column is added on open, and the old tokens are bound to no gate.
+TEST(TokenStore, OpensATableFromBeforeGateBoundTokens) {
+  sync::testing::TempDir dir;
+  sync::StoreOptions options;
+  options.path = dir.File("n.db");
+  options.node_id = "yatai";
+  options.schema = OutpostSchema();
+  options.scopes = sync::ScopeSet::Of({"yatai"});
+  std::string token;
+  {
+    auto store = sync::Store::Open(options);
+    ASSERT_TRUE(store.ok()) << store.status();
+    auto tokens = TokenStore::Open(store->get());
+    ASSERT_TRUE(tokens.ok());
+    auto created = (*tokens)->Create("checkpoint", "yatai", "gate 1");
+    ASSERT_TRUE(created.ok()) << created.status();
+    token = created->token();
+    // Back to the old layout, as an older outpostd left it.
+    ASSERT_TRUE((*store)
+                    ->WithDatabase([](sync::Database* db) {
+                      return db->Exec(
+                          "ALTER TABLE _auth_tokens DROP COLUMN checkpoint");
+                    })
+                    .ok());
+  }
+  auto store = sync::Store::Open(options);
+  ASSERT_TRUE(store.ok()) << store.status();
+  auto tokens = TokenStore::Open(store->get());
+  ASSERT_TRUE(tokens.ok()) << tokens.status();
+  auto who = (*tokens)->Authenticate(token);
+  ASSERT_TRUE(who.ok()) << who.status();
+  EXPECT_EQ(who->checkpoint, "");
+  auto list = (*tokens)->List();
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), 1u);
+  EXPECT_EQ(list->front().checkpoint(), "");
+  // Binding needs a registered gate of the token's community.
+  EXPECT_EQ(
+      (*tokens)->Create("checkpoint", "yatai", "g", "nowhere").status().code(),
+      absl::StatusCode::kNotFound);
+  EXPECT_THAT(
+      (*tokens)->Create("registrar", "yatai", "desk", "cp1").status().message(),
+      HasSubstr("only a checkpoint token"));
+}
+
 }  // namespace
 }  // namespace outpost::server

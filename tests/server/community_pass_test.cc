@@ -210,6 +210,52 @@ TEST_F(CommunityPassTest, AnOperatorClosesAndReopensAGate) {
   EXPECT_THAT(missing.status().message(), HasSubstr("\"nowhere\""));
 }
 
+TEST_F(CommunityPassTest, AGateBoundTokenRecordsAtItsGateOnly) {
+  pb::AddCheckpointRequest second;
+  second.mutable_checkpoint()->set_id("yatai-gate2");
+  second.mutable_checkpoint()->set_compound("yatai-c1");
+  second.mutable_checkpoint()->set_name("南门");
+  ASSERT_TRUE(admin_->AddCheckpoint(second).ok());
+  pb::CreateTokenRequest create;
+  create.set_role("checkpoint");
+  create.set_scope("yatai");
+  create.set_name("北门 terminal");
+  create.set_checkpoint("yatai-gate");
+  auto token = admin_->CreateToken(create);
+  ASSERT_TRUE(token.ok()) << token.status();
+  EXPECT_EQ(token->info().checkpoint(), "yatai-gate");
+  auto terminal = Connect(token->token());
+  ASSERT_NE(terminal, nullptr);
+  auto own = terminal->Pass(Passage("yatai-gate", Number(0)));
+  ASSERT_TRUE(own.ok()) << own.status();
+  EXPECT_EQ(own->decision(), "ALLOW");
+  auto other = terminal->Pass(Passage("yatai-gate2", Number(0)));
+  ASSERT_FALSE(other.ok());
+  EXPECT_TRUE(absl::IsPermissionDenied(other.status())) << other.status();
+  EXPECT_THAT(other.status().message(),
+              HasSubstr("records at \"yatai-gate\" only"));
+  // The stream is held to the same gate, passage by passage.
+  pb::PassRequest wrong = Passage("yatai-gate2", Number(0));
+  auto answers = terminal->PassMany({Passage("yatai-gate", Number(0)), wrong});
+  ASSERT_TRUE(answers.ok()) << answers.status();
+  ASSERT_EQ(answers->size(), 2u);
+  EXPECT_EQ((*answers)[0].decision(), "ALLOW");
+  EXPECT_THAT((*answers)[1].error(), HasSubstr("only"));
+
+  // A gate of another community, or no such gate, cannot be bound.
+  create.set_checkpoint("beiling-gate");
+  auto foreign = admin_->CreateToken(create);
+  EXPECT_TRUE(absl::IsInvalidArgument(foreign.status())) << foreign.status();
+  create.set_checkpoint("nowhere");
+  EXPECT_TRUE(absl::IsNotFound(admin_->CreateToken(create).status()));
+  auto listed = admin_->ListTokens(pb::ListTokensRequest());
+  ASSERT_TRUE(listed.ok());
+  bool bound = false;
+  for (const pb::TokenInfo& t : listed->tokens())
+    bound = bound || t.checkpoint() == "yatai-gate";
+  EXPECT_TRUE(bound);
+}
+
 TEST_F(CommunityPassTest, ACheckpointTokenWorksInItsOwnCommunityOnly) {
   pb::CreateTokenRequest create;
   create.set_role("checkpoint");
