@@ -54,7 +54,7 @@ void SessionDriver::Publish(int64_t connected_ms) {
   status.set_connected_since_ms(connected_ms);
   status.set_changes_sent(session_.stats().changes_sent);
   status.set_changes_received(session_.stats().changes_received);
-  status.set_backlog(store_->vv().CountAhead(session_.peer_vv()));
+  status.set_backlog(session_.Backlog());
   peers_->Update(key_, status);
 }
 

@@ -134,6 +134,7 @@ absl::StatusOr<std::vector<SyncMessage>> SyncSession::Handle(
         return absl::InvalidArgumentError("unexpected Ack");
       }
       --inflight_;
+      if (!inflight_changes_.empty()) inflight_changes_.pop_front();
       peer_vv_.Merge(VersionVector::FromProto(message.ack().vv()));
       sent_vv_.Merge(peer_vv_);
       break;
@@ -147,6 +148,23 @@ absl::StatusOr<std::vector<SyncMessage>> SyncSession::Handle(
   }
   RETURN_IF_ERROR(FillWindow(&out));
   return out;
+}
+
+uint64_t SyncSession::Backlog() const {
+  // The peer's version vector alone over-counts when it could not take our
+  // watermark (it holds fewer scopes, or parked changes wait): it then lacks
+  // dots of changes it will never be sent.
+  const uint64_t ahead = store_->vv().CountAhead(peer_vv_);
+  if (!established() || ahead == 0) return ahead;
+  uint64_t unacked = 0;
+  for (uint64_t n : inflight_changes_) unacked += n;
+  const int64_t waiting = std::max<int64_t>(0, store_->LastLsn() - cursor_);
+  if (cursor_ > 0 && waiting <= kExactBacklogRows) {
+    absl::StatusOr<std::optional<uint64_t>> lacking = store_->CountLacking(
+        cursor_, peer_.scopes, sent_vv_, kExactBacklogRows);
+    if (lacking.ok() && lacking->has_value()) return unacked + **lacking;
+  }
+  return std::min(ahead, unacked + static_cast<uint64_t>(waiting));
 }
 
 absl::StatusOr<std::vector<SyncMessage>> SyncSession::Poll() {
@@ -194,6 +212,7 @@ absl::Status SyncSession::FillWindow(std::vector<SyncMessage>* out) {
       announced_ = true;
     }
     ++inflight_;
+    inflight_changes_.push_back(extract.count);
     ++stats_.batches_sent;
     stats_.changes_sent += extract.count;
     out->push_back(std::move(m));

@@ -19,6 +19,7 @@
 #define OUTPOST_SYNC_SESSION_H_
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <string>
 #include <vector>
@@ -88,6 +89,13 @@ class SyncSession {
   // The peer's vv from its last Ack (or Hello).
   const VersionVector& peer_vv() const { return peer_vv_; }
   const SessionStats& stats() const { return stats_; }
+  // Changes we hold in the peer's scopes that it has not acknowledged: those
+  // sent and not yet acked plus those not sent yet. Exact while at most
+  // kExactBacklogRows log entries wait to be read for the peer (the usual
+  // case once caught up, whether or not the peer could take our watermark);
+  // an upper bound during a long catch-up.
+  uint64_t Backlog() const;
+  static constexpr int64_t kExactBacklogRows = 2000;
 
   static SyncMessage ErrorMessage(const absl::Status& status);
 
@@ -107,6 +115,7 @@ class SyncSession {
   bool at_end_ = false;
   bool announced_ = false;  // sent at least one watermark this session
   int inflight_ = 0;
+  std::deque<uint64_t> inflight_changes_;  // per batch awaiting its Ack
   uint64_t next_batch_seq_ = 1;
   uint64_t expected_batch_seq_ = 1;
   bool inbound_caught_up_ = false;

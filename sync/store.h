@@ -255,6 +255,12 @@ class Store {
       const std::optional<VersionVector>& watermark);
   // What a peer lacks, from our log, in log order.
   absl::StatusOr<ExtractResult> Extract(const ExtractRequest& request);
+  // How many log entries after `after_lsn` a peer with `scopes` that has
+  // `have` still lacks, reading at most `max_rows` entries; nullopt when
+  // there are more (then count another way).
+  absl::StatusOr<std::optional<uint64_t>> CountLacking(
+      int64_t after_lsn, const ScopeSet& scopes, const VersionVector& have,
+      int64_t max_rows);
   VersionVector vv() const;
   int64_t LastLsn() const;
   // Calls `fn` after every commit that grew the log (from the committing

@@ -22,6 +22,37 @@ int64_t Store::LastLsn() const {
   return last_lsn_;
 }
 
+absl::StatusOr<std::optional<uint64_t>> Store::CountLacking(
+    int64_t after_lsn, const ScopeSet& scopes, const VersionVector& have,
+    int64_t max_rows) {
+  std::optional<uint64_t> lacking = 0;
+  RETURN_IF_ERROR(WithReader([&](Database* db) -> absl::Status {
+    Statement& st = db->Cached(
+        "SELECT origin, seq, scope FROM _log WHERE lsn > ?1 ORDER BY lsn "
+        "LIMIT ?2");
+    st.BindInt(1, after_lsn);
+    st.BindInt(2, max_rows + 1);
+    int64_t rows = 0;
+    absl::Status status;
+    while (true) {
+      absl::StatusOr<bool> row = st.Step();
+      if (!row.ok()) status = row.status();
+      if (!row.ok() || !*row) break;
+      if (++rows > max_rows) {
+        lacking.reset();
+        break;
+      }
+      if (static_cast<uint64_t>(st.ColumnInt(1)) > have.Get(st.ColumnText(0)) &&
+          scopes.Contains(st.ColumnText(2))) {
+        ++*lacking;
+      }
+    }
+    st.Reset();
+    return status;
+  }));
+  return lacking;
+}
+
 int Store::AddLogListener(std::function<void()> fn) {
   absl::MutexLock lock(&listeners_mu_);
   const int id = next_listener_++;

@@ -165,6 +165,31 @@ TEST(NodeE2E, CentralRelaysToEveryNodeHoldingTheScope) {
       WaitFor([&] { return VerifiedEqual(**heping) && VerifiedEqual(**yatai); },
               absl::Seconds(10)));
   EXPECT_FALSE(GetRow(**heping, "residents", "y1").ok());
+  // Central's own row in a scope no community holds (the sub-district's).
+  ASSERT_TRUE(
+      PutField(**central, "residents", "c1", "subdistrict", "phone", "3").ok());
+  // Central's backlog for a peer counts only what that peer may hold: heping
+  // never gets yatai's y1 nor central's c1, and is not behind for them. Both
+  // come to 0.
+  std::string last;
+  auto backlogs_zero = [&] {
+    grpc::ClientContext context;
+    outpost::v1::StatusResponse status;
+    if (!(*central)
+             ->admin()
+             .Status(WithDeadline(&context), outpost::v1::StatusRequest(),
+                     &status)
+             .ok()) {
+      return false;
+    }
+    last = status.DebugString();
+    if (status.peers_size() != 2) return false;
+    for (const auto& peer : status.peers()) {
+      if (peer.backlog() != 0) return false;
+    }
+    return true;
+  };
+  EXPECT_TRUE(WaitFor(backlogs_zero, absl::Seconds(10))) << last;
 }
 
 // kill -9 of central, then of the community, in the middle of a large

@@ -54,6 +54,36 @@ TEST(StoreTest, LocalWriteIsReadableAndLogged) {
   EXPECT_EQ(store->LastLsn(), 1);
 }
 
+// What a peer of some scopes still lacks after a log position: only its
+// scopes, only dots beyond what it has, and nullopt past the reading limit.
+TEST(StoreTest, CountLackingCountsThePeersScopesBeyondWhatItHas) {
+  TempDir dir;
+  auto store = OpenStore(dir.File("a.db"), "a");
+  for (int i = 0; i < 6; ++i) {
+    WriteRequest w;
+    w.table = "residents";
+    w.row_id = absl::StrCat("r", i);
+    w.scope = i % 2 == 0 ? "yatai" : "heping";
+    w.Set("phone", TextValue(absl::StrCat(i)));
+    ASSERT_TRUE(store->Write(w).ok());
+  }
+  const ScopeSet yatai = ScopeSet::Of({"yatai"});
+  VersionVector none;
+  auto all = store->CountLacking(0, yatai, none, 100);
+  ASSERT_TRUE(all.ok() && all->has_value());
+  EXPECT_EQ(**all, 3u);  // r0, r2, r4
+  VersionVector has_two;
+  has_two.Advance("a", 2);  // r0 and r1 already there
+  auto rest = store->CountLacking(0, yatai, has_two, 100);
+  EXPECT_EQ(**rest, 2u);
+  auto after = store->CountLacking(4, yatai, none, 100);  // r4 and r5 left
+  EXPECT_EQ(**after, 1u);
+  auto capped = store->CountLacking(0, yatai, none, 5);
+  ASSERT_TRUE(capped.ok());
+  EXPECT_FALSE(capped->has_value());
+  EXPECT_EQ(**store->CountLacking(0, ScopeSet::All(), none, 6), 6u);
+}
+
 TEST(StoreTest, ConcurrentEditsConflictThenResolve) {
   TempDir dir;
   auto a = OpenStore(dir.File("a.db"), "a");

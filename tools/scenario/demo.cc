@@ -103,6 +103,8 @@ class Demo {
   // digests of every (table, scope) it holds); returns the time it took.
   absl::StatusOr<absl::Duration> Converge(const std::string& what);
   int64_t ChangesSynced();
+  // Sum over central's peers of what it still owes them (0 once in sync).
+  int64_t CentralBacklog();
   int64_t WireBytes() const;
   client::Client& ClientFor(int community) {
     return *nodes_[node_of_[community]].client;
@@ -363,6 +365,15 @@ int64_t Demo::ChangesSynced() {
   return total;
 }
 
+int64_t Demo::CentralBacklog() {
+  absl::StatusOr<pb::StatusResponse> s = central_client_->Status();
+  if (!s.ok()) return -1;
+  int64_t total = 0;
+  for (const pb::PeerStatus& peer : s->peers())
+    total += static_cast<int64_t>(peer.backlog());
+  return total;
+}
+
 int64_t Demo::WireBytes() const {
   int64_t total = 0;
   for (const Node& node : nodes_) total += node.proxy->bytes_forwarded();
@@ -379,14 +390,18 @@ absl::StatusOr<absl::Duration> Demo::Converge(const std::string& what) {
       absl::StatusOr<pb::VerifyResponse> v = node.client->Verify();
       if (v.ok() && v->all_equal() && v->entries_size() > 0) ++equal;
     }
-    // Equal digests for every scope a node holds is convergence; central's
-    // per-peer backlog is only an upper bound when a node holds some of the
-    // scopes (node.proto), so it is not waited on.
-    if (equal == static_cast<int>(nodes_.size())) return absl::Now() - begin;
+    // Equal digests for every scope a node holds is convergence, and central
+    // then owes no peer anything (its per-peer backlog is 0).
+    const int64_t backlog = CentralBacklog();
+    if (equal == static_cast<int>(nodes_.size()) && backlog == 0) {
+      return absl::Now() - begin;
+    }
     if (absl::Now() > deadline) {
       return absl::DeadlineExceededError(absl::StrFormat(
-          "%s: %d of %d nodes equal with central after %s", what, equal,
-          nodes_.size(), absl::FormatDuration(options_.converge_timeout)));
+          "%s: %d of %d nodes equal with central after %s (central's "
+          "backlog to its peers: %d)",
+          what, equal, nodes_.size(),
+          absl::FormatDuration(options_.converge_timeout), backlog));
     }
     if (absl::Now() - last_say > absl::Seconds(2)) {
       last_say = absl::Now();
