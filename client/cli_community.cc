@@ -204,6 +204,16 @@ int CommunityCommand(Client& client, bool json,
     r.mutable_community()->set_name(absl::GetFlag(FLAGS_name));
     return Show(client.AddCommunity(r), json);
   }
+  if (command == "community" && (sub == "close" || sub == "open")) {
+    pb::SetCommunityActiveRequest r;
+    r.set_id(arg);
+    r.set_active(sub == "open");
+    absl::StatusOr<pb::CommunityInfo> done = client.SetCommunityActive(r);
+    if (json || !done.ok()) return Show(done, json);
+    std::printf("%s %s: %s\n", done->id().c_str(), done->name().c_str(),
+                done->active() ? "已启用 active" : "已停用 inactive");
+    return 0;
+  }
   if (command == "community" && sub == "list") {
     return Show(client.ListCommunities(pb::ListCommunitiesRequest()), json);
   }

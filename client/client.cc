@@ -239,6 +239,8 @@ OUTPOST_COMMUNITY_CALL(UpdateAlert, UpdateAlertRequest, Alert)
 OUTPOST_COMMUNITY_CALL(HealthRecord, HealthRecordRequest, HealthRecordResponse)
 OUTPOST_COMMUNITY_CALL(HealthDueList, HealthDueRequest, HealthDueResponse)
 OUTPOST_COMMUNITY_CALL(AddCommunity, AddCommunityRequest, IdResponse)
+OUTPOST_COMMUNITY_CALL(SetCommunityActive, SetCommunityActiveRequest,
+                       CommunityInfo)
 OUTPOST_COMMUNITY_CALL(ListCommunities, ListCommunitiesRequest,
                        ListCommunitiesResponse)
 OUTPOST_COMMUNITY_CALL(AddStaff, AddStaffRequest, IdResponse)

@@ -86,6 +86,8 @@ class Client {
       const outpost::v1::HealthDueRequest& r);
   absl::StatusOr<outpost::v1::IdResponse> AddCommunity(
       const outpost::v1::AddCommunityRequest& r);
+  absl::StatusOr<outpost::v1::CommunityInfo> SetCommunityActive(
+      const outpost::v1::SetCommunityActiveRequest& r);
   absl::StatusOr<outpost::v1::ListCommunitiesResponse> ListCommunities(
       const outpost::v1::ListCommunitiesRequest& r);
   absl::StatusOr<outpost::v1::IdResponse> AddStaff(

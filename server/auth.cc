@@ -73,6 +73,7 @@ const std::map<std::string, std::vector<Role>>& MethodRules() {
       {"/outpost.v1.Community/AddStaff", kOperators},
       {"/outpost.v1.Community/ListStaff", kOperators},
       {"/outpost.v1.Community/AddCommunity", kCentral},
+      {"/outpost.v1.Community/SetCommunityActive", kCentral},
       {"/outpost.v1.Community/AddPartyBranch", kOperators},
       {"/outpost.v1.Community/ListPartyBranches", kOperators},
       // Operators settle what sync surfaced (server/operator_authz.h decides

@@ -116,6 +116,7 @@ OUTPOST_OFFLOAD(UpdateAlert, UpdateAlertRequest, Alert)
 OUTPOST_OFFLOAD(HealthRecord, HealthRecordRequest, HealthRecordResponse)
 OUTPOST_OFFLOAD(HealthDueList, HealthDueRequest, HealthDueResponse)
 OUTPOST_OFFLOAD(AddCommunity, AddCommunityRequest, IdResponse)
+OUTPOST_OFFLOAD(SetCommunityActive, SetCommunityActiveRequest, CommunityInfo)
 OUTPOST_OFFLOAD(ListCommunities, ListCommunitiesRequest,
                 ListCommunitiesResponse)
 OUTPOST_OFFLOAD(AddStaff, AddStaffRequest, IdResponse)
@@ -693,6 +694,24 @@ absl::Status CommunityService::DoAddCommunity(
   w.Set("name", TextValue(c.name())).Set("active", sync::BoolValue(true));
   RETURN_IF_ERROR(store_->Write(w).status());
   response->set_id(c.id());
+  return absl::OkStatus();
+}
+
+absl::Status CommunityService::DoSetCommunityActive(
+    const pb::SetCommunityActiveRequest& request, pb::CommunityInfo* response) {
+  RETURN_IF_ERROR(Required("id", request.id()));
+  absl::StatusOr<std::map<std::string, sync::Value>> community =
+      store_->ReadValues("communities", request.id());
+  if (!community.ok()) {
+    return absl::NotFoundError(
+        absl::StrCat("community: \"", request.id(), "\" is not registered"));
+  }
+  WriteRequest w = Row("communities", request.id(), "");
+  w.Set("active", sync::BoolValue(request.active()));
+  RETURN_IF_ERROR(store_->Write(w).status());
+  response->set_id(request.id());
+  response->set_name(Text(*community, "name"));
+  response->set_active(request.active());
   return absl::OkStatus();
 }
 

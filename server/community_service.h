@@ -55,6 +55,7 @@ class CommunityService final : public outpost::v1::Community::CallbackService {
   OUTPOST_UNARY(HealthRecord, HealthRecordRequest, HealthRecordResponse)
   OUTPOST_UNARY(HealthDueList, HealthDueRequest, HealthDueResponse)
   OUTPOST_UNARY(AddCommunity, AddCommunityRequest, IdResponse)
+  OUTPOST_UNARY(SetCommunityActive, SetCommunityActiveRequest, CommunityInfo)
   OUTPOST_UNARY(ListCommunities, ListCommunitiesRequest,
                 ListCommunitiesResponse)
   OUTPOST_UNARY(AddStaff, AddStaffRequest, IdResponse)

@@ -184,6 +184,22 @@ TEST(ConsolidationCliE2E, CentralOfficeWorkflows) {
   EXPECT_THAT(shown.out, HasSubstr("已送达服务 services delivered: 1"));
   EXPECT_THAT(ok({"report", "completeness", "--date=" + today}),
               HasSubstr("\"reported\": [\n  \"yatai\"\n ]"));
+  // A second community is expected too, until it is closed (merged into
+  // another); opened again, it is missing again.
+  ok({"community", "add", "--id=heping", "--name=和平"});
+  EXPECT_THAT(ok({"report", "completeness", "--date=" + today}),
+              HasSubstr("\"missing\": [\n  \"heping\"\n ]"));
+  CliRun closed = refused({"community", "close", "heping"});
+  EXPECT_EQ(closed.code, 0) << closed.out;
+  EXPECT_THAT(closed.out, HasSubstr("heping 和平: 已停用 inactive"));
+  const std::string without = ok({"report", "completeness", "--date=" + today});
+  EXPECT_THAT(without, HasSubstr("\"expected\": 1"));
+  EXPECT_THAT(without, HasSubstr("\"missing\": []"));
+  EXPECT_THAT(ok({"community", "list"}), HasSubstr("\"active\": false"));
+  EXPECT_EQ(refused({"community", "close", "nowhere"}).code, 1);
+  ok({"community", "open", "heping"});
+  EXPECT_THAT(ok({"report", "completeness", "--date=" + today}),
+              HasSubstr("\"expected\": 2"));
 
   // Export: a CSV with a header, Chinese as is, ID-card numbers masked.
   const std::string csv = dir.path() + "/residents.csv";
