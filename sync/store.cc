@@ -471,8 +471,17 @@ void Store::LeadGroup(std::vector<QueuedWrite*>* finished) {
   last_group_sizes_[1] = last_group_sizes_[0];
   last_group_sizes_[0] = group.size();
   queue_mu_.Unlock();
+  const absl::Time started = absl::Now();
   absl::Status status = CommitGroup(group);
+  const absl::Duration took = absl::Now() - started;
   queue_mu_.Lock();
+  // Every answer waits for the commit: a slow disk shows up here first.
+  if (took > kSlowCommit && started - last_slow_warning_ > absl::Seconds(10)) {
+    last_slow_warning_ = started;
+    OUTPOST_LOG(WARNING) << "a commit of " << count << " write(s) took "
+                         << absl::FormatDuration(took)
+                         << " (slow or busy disk? every answer waits for it)";
+  }
   for (QueuedWrite* w : group) {
     if (!status.ok()) w->result = status;
     w->done = true;

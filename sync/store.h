@@ -467,6 +467,10 @@ class Store {
   std::deque<QueuedWrite*> queue_ ABSL_GUARDED_BY(queue_mu_);
   // Writers in the last two groups, to size the wait for the next one.
   size_t last_group_sizes_[2] ABSL_GUARDED_BY(queue_mu_) = {0, 0};
+  // Commits slower than this are logged (at most one warning per 10 s).
+  static constexpr absl::Duration kSlowCommit = absl::Milliseconds(500);
+  absl::Time last_slow_warning_ ABSL_GUARDED_BY(queue_mu_) =
+      absl::InfinitePast();
   // The committer thread, started by the first asynchronous write.
   absl::CondVar committer_cv_;
   bool committer_stop_ ABSL_GUARDED_BY(queue_mu_) = false;
