@@ -484,6 +484,7 @@ absl::StatusOr<Principal> Authorizer::Decide(
       std::vector<grpc::string_ref> cn =
           auth_context->FindPropertyValues("x509_common_name");
       if (!cn.empty()) {
+        RETURN_IF_ERROR(CertificateInForce(context));
         Principal p;
         p.role = Role::kNode;
         p.cert_node_id = std::string(cn.front().data(), cn.front().size());
@@ -513,6 +514,29 @@ absl::StatusOr<Principal> Authorizer::Decide(
                      method, " (allowed: ", RoleList(roles), ")"));
   }
   return *principal;
+}
+
+absl::Status Authorizer::CertificateInForce(
+    const grpc::ServerContextBase& context) {
+  if (options_.revocations == nullptr) return absl::OkStatus();
+  std::shared_ptr<const grpc::AuthContext> auth_context =
+      context.auth_context();
+  if (auth_context == nullptr || !auth_context->IsPeerAuthenticated())
+    return absl::OkStatus();
+  std::vector<grpc::string_ref> pem =
+      auth_context->FindPropertyValues("x509_pem_cert");
+  std::vector<grpc::string_ref> cn =
+      auth_context->FindPropertyValues("x509_common_name");
+  std::string serial;
+  if (pem.empty() ||
+      options_.revocations->Revoked(
+          absl::string_view(pem.front().data(), pem.front().size()), &serial)) {
+    return absl::UnauthenticatedError(absl::StrCat(
+        "the certificate of node ",
+        cn.empty() ? "?" : std::string(cn.front().data(), cn.front().size()),
+        " (serial ", serial, ") is revoked (--tls_crl)"));
+  }
+  return absl::OkStatus();
 }
 
 namespace {
@@ -633,6 +657,24 @@ class AuthInterceptor : public grpc::experimental::Interceptor {
           decided_.status = scope;
           Registry().Set(info_->server_context(), decided_);
         }
+      }
+    }
+    // A node's long-lived stream ends once its certificate is revoked.
+    if (methods->QueryInterceptionHookPoint(
+            InterceptionHookPoints::POST_RECV_MESSAGE) &&
+        decided_.status.ok() && decided_.principal &&
+        decided_.principal->role == Role::kNode &&
+        !decided_.principal->cert_node_id.empty()) {
+      absl::Status in_force =
+          authorizer_->CertificateInForce(*info_->server_context());
+      if (!in_force.ok()) {
+        OUTPOST_LOG(WARNING)
+            << info_->method() << " from " << decided_.principal->cert_node_id
+            << " ended: " << in_force;
+        decided_.status = in_force;
+        // The service reads the decision per message and ends the call
+        // with this status, so the peer learns why.
+        Registry().Set(info_->server_context(), decided_);
       }
     }
     methods->Proceed();

@@ -47,6 +47,7 @@
 #include "absl/synchronization/mutex.h"
 #include "outpost/v1/auth.pb.h"
 #include "server/grpc_status.h"
+#include "server/tls.h"
 #include "sync/store.h"
 
 namespace outpost::server {
@@ -119,6 +120,8 @@ struct AuthLimits {
 struct AuthOptions {
   bool tls = false;  // the listener uses TLS with client certificates
   AuthLimits limits;
+  // --tls_crl: peer certificates it lists are refused (server/tls.h).
+  RevocationList* revocations = nullptr;
 };
 
 // The decision maker; one per node.
@@ -132,6 +135,9 @@ class Authorizer {
   absl::StatusOr<Principal> Decide(
       const std::string& method, const grpc::ServerContextBase& context,
       const std::multimap<grpc::string_ref, grpc::string_ref>& md);
+  // UNAUTHENTICATED when the call's peer certificate is revoked (--tls_crl),
+  // naming the node and the serial. OK without a certificate or a list.
+  absl::Status CertificateInForce(const grpc::ServerContextBase& context);
   // PERMISSION_DENIED when `message` (or a sub-message) has a `community`
   // field outside the principal's scope.
   static absl::Status CheckScope(const Principal& principal,

@@ -39,6 +39,9 @@ ABSL_FLAG(std::string, tls_cert, "",
 ABSL_FLAG(std::string, tls_key, "", "this node's private key (PEM)");
 ABSL_FLAG(std::string, tls_ca, "",
           "the sub-district CA (PEM): peers must hold a certificate from it");
+ABSL_FLAG(std::string, tls_crl, "",
+          "the CA's revocation list (PEM, tools/pki.sh DIR revoke NODE): "
+          "peers whose certificate it lists are refused; reread on change");
 ABSL_FLAG(std::string, admin_token_file, "",
           "where the first admin token is written on first start (mode "
           "0600; default <db>.admin.token)");
@@ -93,6 +96,7 @@ int main(int argc, char** argv) {
   options.tls_cert = absl::GetFlag(FLAGS_tls_cert);
   options.tls_key = absl::GetFlag(FLAGS_tls_key);
   options.tls_ca = absl::GetFlag(FLAGS_tls_ca);
+  options.tls_crl = absl::GetFlag(FLAGS_tls_crl);
   options.admin_token_file = absl::GetFlag(FLAGS_admin_token_file);
   options.max_calls_per_client = absl::GetFlag(FLAGS_max_calls_per_client);
   options.keepalive_s = absl::GetFlag(FLAGS_keepalive_s);

@@ -104,7 +104,15 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const NodeOptions& options) {
           absl::StrCat("--tls_cert names node \"", tls->common_name,
                        "\", not --node_id=", options.node_id));
     }
+    if (!options.tls_crl.empty()) {
+      ASSIGN_OR_RETURN(node->revocations_,
+                       RevocationList::Load(options.tls_crl, tls->ca));
+    }
   } else {
+    if (!options.tls_crl.empty()) {
+      return absl::InvalidArgumentError(
+          "--tls_crl needs --tls_cert, --tls_key and --tls_ca");
+    }
     if (!IsLoopback(options.listen)) {
       return absl::InvalidArgumentError(absl::StrCat(
           "--listen=", options.listen,
@@ -173,6 +181,7 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const NodeOptions& options) {
   AuthOptions auth_options;
   auth_options.tls = tls.has_value();
   auth_options.limits.max_calls_per_client = options.max_calls_per_client;
+  auth_options.revocations = node->revocations_.get();
   node->authorizer_ =
       std::make_unique<Authorizer>(node->tokens_.get(), auth_options);
   node->token_service_ = std::make_unique<TokenService>(node->tokens_.get());

@@ -48,6 +48,9 @@ struct NodeOptions {
   std::string tls_cert;
   std::string tls_key;
   std::string tls_ca;
+  // The CA's revocation list (tools/pki.sh revoke): peers whose certificate
+  // it lists are refused; reread when the file changes.
+  std::string tls_crl;
   // Where the first admin token goes (empty: <db>.admin.token).
   std::string admin_token_file;
   // Central: peer node id -> the scopes it may write (default: its node id).
@@ -88,6 +91,7 @@ class Node {
   std::unique_ptr<OperatorService> operator_;
   std::unique_ptr<ConsolidationService> consolidation_;
   std::unique_ptr<TokenStore> tokens_;
+  std::unique_ptr<RevocationList> revocations_;  // before authorizer_
   std::unique_ptr<Authorizer> authorizer_;
   std::unique_ptr<TokenService> token_service_;
   std::unique_ptr<grpc::Server> server_;

@@ -17,11 +17,12 @@ using outpost::v1::SyncMessage;
 class SyncReactor : public grpc::ServerBidiReactor<SyncMessage, SyncMessage> {
  public:
   SyncReactor(
-      sync::Store* store, const std::string& role, PeerRegistry* peers,
-      std::string key, std::atomic<int>* active,
+      grpc::CallbackServerContext* context, sync::Store* store,
+      const std::string& role, PeerRegistry* peers, std::string key,
+      std::atomic<int>* active,
       std::function<absl::StatusOr<sync::ScopeSet>(const outpost::v1::Hello&)>
           authorize_peer)
-      : active_(active) {
+      : context_(context), active_(active) {
     ++*active_;
     SessionDriver::Callbacks callbacks;
     callbacks.send = [this](const SyncMessage& m) { return Enqueue(m); };
@@ -40,6 +41,12 @@ class SyncReactor : public grpc::ServerBidiReactor<SyncMessage, SyncMessage> {
     if (!ok) {
       // The client half-closed or the call broke.
       driver_->Close(absl::CancelledError("peer closed the stream"));
+      return;
+    }
+    // The peer's certificate may have been revoked since the call began
+    // (the interceptor rechecks it for every message): nothing more of it.
+    if (absl::Status allowed = CallAllowed(context_); !allowed.ok()) {
+      driver_->Close(allowed);
       return;
     }
     if (driver_->Deliver(std::move(in_))) StartRead(&in_);
@@ -100,6 +107,7 @@ class SyncReactor : public grpc::ServerBidiReactor<SyncMessage, SyncMessage> {
     }
   }
 
+  grpc::CallbackServerContext* const context_;
   std::atomic<int>* active_;
   std::unique_ptr<SessionDriver> driver_;
   SyncMessage in_;
@@ -155,7 +163,7 @@ grpc::ServerBidiReactor<SyncMessage, SyncMessage>* ReplicationService::Sync(
                       << "its claimed scopes " << claimed.ToString();
     return claimed;
   };
-  return new SyncReactor(store_, role_, peers_,
+  return new SyncReactor(context, store_, role_, peers_,
                          absl::StrCat(context->peer(), "#", next_id_++),
                          &active_, std::move(authorize));
 }

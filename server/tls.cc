@@ -3,12 +3,15 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
+#include <sys/stat.h>
 
 #include <fstream>
 #include <sstream>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "sync/logging.h"
+#include "sync/status_macros.h"
 
 namespace outpost::server {
 namespace {
@@ -106,6 +109,82 @@ std::shared_ptr<grpc::ChannelCredentials> MutualTlsChannelCredentials(
   options.pem_private_key = tls.key;
   options.pem_cert_chain = tls.cert;
   return grpc::SslCredentials(options);
+}
+
+namespace {
+
+struct CrlDeleter {
+  void operator()(X509_CRL* c) const { X509_CRL_free(c); }
+};
+
+std::string SerialHex(const ASN1_INTEGER* serial) {
+  BIGNUM* bn = ASN1_INTEGER_to_BN(serial, nullptr);
+  char* hex = bn != nullptr ? BN_bn2hex(bn) : nullptr;
+  std::string out = hex != nullptr ? hex : "";
+  OPENSSL_free(hex);
+  BN_free(bn);
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<RevocationList>> RevocationList::Load(
+    const std::string& path, const std::string& ca_pem) {
+  std::unique_ptr<RevocationList> list(new RevocationList(path, ca_pem));
+  absl::MutexLock lock(&list->mu_);
+  RETURN_IF_ERROR(list->Reload());
+  return list;
+}
+
+absl::Status RevocationList::Reload() {
+  struct stat st;
+  if (::stat(path_.c_str(), &st) != 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--tls_crl=", path_, ": cannot read the file"));
+  }
+  const int64_t mtime_ns =
+      int64_t{st.st_mtim.tv_sec} * 1000000000 + st.st_mtim.tv_nsec;
+  if (mtime_ns == mtime_ns_) return absl::OkStatus();
+  absl::StatusOr<std::string> pem = ReadFile("tls_crl", path_);
+  if (!pem.ok()) return pem.status();
+  BIO* bio = BIO_new_mem_buf(pem->data(), static_cast<int>(pem->size()));
+  std::unique_ptr<X509_CRL, CrlDeleter> crl(
+      PEM_read_bio_X509_CRL(bio, nullptr, nullptr, nullptr));
+  BIO_free(bio);
+  if (crl == nullptr) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--tls_crl=", path_, ": not a PEM CRL"));
+  }
+  X509Ptr ca = ParsePem(ca_pem_);
+  EVP_PKEY* key = ca != nullptr ? X509_get0_pubkey(ca.get()) : nullptr;
+  if (key == nullptr || X509_CRL_verify(crl.get(), key) != 1) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--tls_crl=", path_, ": not signed by the CA of --tls_ca"));
+  }
+  std::set<std::string> serials;
+  STACK_OF(X509_REVOKED)* revoked = X509_CRL_get_REVOKED(crl.get());
+  for (int i = 0; i < sk_X509_REVOKED_num(revoked); ++i) {
+    serials.insert(SerialHex(
+        X509_REVOKED_get0_serialNumber(sk_X509_REVOKED_value(revoked, i))));
+  }
+  serials_ = std::move(serials);
+  mtime_ns_ = mtime_ns;
+  return absl::OkStatus();
+}
+
+bool RevocationList::Revoked(absl::string_view cert_pem, std::string* serial) {
+  X509Ptr cert = ParsePem(std::string(cert_pem));
+  if (cert == nullptr) return true;
+  *serial = SerialHex(X509_get0_serialNumber(cert.get()));
+  absl::MutexLock lock(&mu_);
+  const absl::Time now = absl::Now();
+  if (now - checked_ >= absl::Seconds(1)) {
+    checked_ = now;
+    if (absl::Status reloaded = Reload(); !reloaded.ok()) {
+      OUTPOST_LOG(ERROR) << reloaded << " (keeping the last good list)";
+    }
+  }
+  return serials_.count(*serial) > 0;
 }
 
 bool IsLoopbackAddress(const std::string& address) {

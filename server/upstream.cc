@@ -1,5 +1,6 @@
 #include "server/upstream.h"
 
+#include <atomic>
 #include <random>
 
 #include "absl/synchronization/notification.h"
@@ -89,16 +90,22 @@ absl::Status Upstream::RunOnce() {
   auto stream = stub_->Sync(&context);
   absl::Mutex write_mu;
   SessionDriver::Callbacks callbacks;
+  // A failed write means the call is over (the upstream ended it, or the
+  // connection broke): then Finish has the reason, and must not be
+  // replaced by our own cancellation.
+  std::atomic<bool> call_over{false};
   callbacks.send = [&](const SyncMessage& m) {
     absl::MutexLock lock(&write_mu);
-    return stream->Write(m);
+    const bool ok = stream->Write(m);
+    if (!ok) call_over = true;
+    return ok;
   };
   absl::Notification ended;
   absl::Status end_status;
   callbacks.on_end = [&](const absl::Status& s) {
     end_status = s;
     ended.Notify();
-    context.TryCancel();  // unblocks the reader below
+    if (!call_over) context.TryCancel();  // unblocks the reader below
   };
   absl::Mutex room_mu;
   bool room = true;
@@ -137,9 +144,13 @@ absl::Status Upstream::RunOnce() {
       }
     }
   }
+  // Read or a write failed on its own: the call is over and Finish gives
+  // the upstream's status (a refusal says why). Otherwise we end it.
+  if (!ended.HasBeenNotified()) call_over = true;
+  const bool over = call_over;
   driver->Close(absl::UnavailableError("upstream stream ended"));
   driver.reset();
-  context.TryCancel();
+  if (!over) context.TryCancel();
   grpc::Status finish = stream->Finish();
   {
     absl::MutexLock lock(&mu_);

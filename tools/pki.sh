@@ -4,6 +4,8 @@
 #
 #   tools/pki.sh DIR ca                       # DIR/ca.pem, DIR/ca.key (keep offline)
 #   tools/pki.sh DIR node NODE_ID [SAN...]    # DIR/NODE_ID.pem, DIR/NODE_ID.key
+#   tools/pki.sh DIR revoke NODE_ID           # revokes DIR/NODE_ID.pem; DIR/crl.pem
+#   tools/pki.sh DIR crl                      # DIR/crl.pem anew (revocations so far)
 #
 # A node certificate names the node id as its subject CN and as a DNS SAN; the
 # replication peer's CN must equal the node id it claims in Hello. Extra SANs
@@ -13,8 +15,24 @@
 set -eu
 
 usage() {
-  echo "usage: $0 DIR ca | $0 DIR node NODE_ID [SAN...]" >&2
+  echo "usage: $0 DIR ca | $0 DIR node NODE_ID [SAN...] | $0 DIR revoke NODE_ID | $0 DIR crl" >&2
   exit 2
+}
+
+# The CA's revocation list, DIR/crl.pem, signed by the CA: give it to central
+# as outpostd --tls_crl=DIR/crl.pem (it rereads the file when it changes).
+gencrl() {
+  [ -e "$dir/ca.key" ] || { echo "$0: no CA in $dir (run: $0 $dir ca)" >&2; exit 1; }
+  [ -e "$dir/ca.cnf" ] || printf '%s\n' "[ ca ]" "default_ca = outpost" \
+    "[ outpost ]" "database = $dir/index.txt" "crlnumber = $dir/crlnumber" \
+    "default_md = sha256" "default_crl_days = 3650" >"$dir/ca.cnf"
+  [ -e "$dir/index.txt" ] || : >"$dir/index.txt"
+  [ -e "$dir/crlnumber" ] || echo 01 >"$dir/crlnumber"
+  openssl ca -config "$dir/ca.cnf" -keyfile "$dir/ca.key" -cert "$dir/ca.pem" \
+    -gencrl -out "$dir/crl.pem.tmp" 2>/dev/null
+  chmod 644 "$dir/crl.pem.tmp"
+  mv "$dir/crl.pem.tmp" "$dir/crl.pem"  # whole or not at all for a reader
+  echo "$dir/crl.pem"
 }
 
 [ $# -ge 2 ] || usage
@@ -57,6 +75,18 @@ node)
     -CAcreateserial -out "$dir/$id.pem" -days 825 -extfile "$ext" 2>/dev/null
   chmod 644 "$dir/$id.pem"
   echo "$dir/$id.pem"
+  ;;
+crl) gencrl ;;
+revoke)
+  [ $# -eq 1 ] || usage
+  [ -e "$dir/$1.pem" ] || { echo "$0: no certificate $dir/$1.pem" >&2; exit 1; }
+  gencrl >/dev/null  # the CA database, if this is the first revocation
+  openssl ca -config "$dir/ca.cnf" -keyfile "$dir/ca.key" -cert "$dir/ca.pem" \
+    -revoke "$dir/$1.pem" 2>/dev/null || {
+    echo "$0: could not revoke $dir/$1.pem (revoked already?)" >&2
+    exit 1
+  }
+  gencrl
   ;;
 *) usage ;;
 esac

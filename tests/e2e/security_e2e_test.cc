@@ -133,6 +133,57 @@ TEST_F(SecurityE2E, MutualTlsSyncsAndACertificateFromAnotherCaCannot) {
           .ok());
 }
 
+// A stolen office PC: the CA revokes its certificate (tools/pki.sh revoke)
+// and central, given the CA's list (--tls_crl), rereads it on change. The
+// live replication stream ends at its next message, and the node cannot
+// connect again; its writes since the revocation never reach central.
+TEST_F(SecurityE2E, ARevokedCertificateIsCutOffWithoutARestart) {
+  ASSERT_TRUE(Pki(pki_, "crl"));
+  NodeSpec central_spec = Central();
+  central_spec.extra_flags.push_back("--tls_crl=" + pki_ + "/crl.pem");
+  auto central = NodeProcess::Start(central_spec);
+  ASSERT_TRUE(central.ok()) << central.status();
+  auto yatai = NodeProcess::Start(Yatai((*central)->address(), pki_, "crl"));
+  ASSERT_TRUE(yatai.ok()) << yatai.status();
+  ASSERT_TRUE(PutField(**yatai, "passages", "yatai-before", "yatai",
+                       "checkpoint", "yatai-cp1")
+                  .ok());
+  ASSERT_TRUE(WaitFor(
+      [&] { return GetRow(**central, "passages", "yatai-before").ok(); },
+      absl::Seconds(20)))
+      << (*yatai)->LogTail();
+
+  ASSERT_TRUE(Pki(pki_, "revoke yatai"));
+  absl::SleepFor(absl::Milliseconds(1100));  // central looks once a second
+  ASSERT_TRUE(PutField(**yatai, "passages", "yatai-after", "yatai",
+                       "checkpoint", "yatai-cp1")
+                  .ok());
+  absl::SleepFor(absl::Seconds(3));
+  EXPECT_FALSE(GetRow(**central, "passages", "yatai-after").ok());
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        return (*central)->LogTail(50).find("is revoked (--tls_crl)") !=
+               std::string::npos;
+      },
+      absl::Seconds(5)))
+      << (*central)->LogTail(20);
+  auto status = (*yatai)->Status();
+  ASSERT_TRUE(status.ok());
+  EXPECT_NE(status->upstream_state(), "connected");
+  EXPECT_THAT(status->upstream_last_error(), HasSubstr("revoked"))
+      << (*yatai)->LogTail(20);
+
+  // A list that is not the CA's is refused at start, naming the flag.
+  NodeSpec forged = Central();
+  forged.dir = dir_.File("forged");
+  std::filesystem::create_directories(forged.dir);
+  ASSERT_TRUE(Pki(other_, "crl"));
+  forged.extra_flags.push_back("--tls_crl=" + other_ + "/crl.pem");
+  auto refused = NodeProcess::Start(forged);
+  EXPECT_FALSE(refused.ok());
+  EXPECT_THAT(refused.status().message(), HasSubstr("--tls_crl"));
+}
+
 TEST_F(SecurityE2E, APeerClaimingAnotherNodesIdIsRefused) {
   auto central = NodeProcess::Start(Central());
   ASSERT_TRUE(central.ok()) << central.status();
