@@ -19,6 +19,20 @@ ABSL_FLAG(std::string, posts, "",
           "party add: party-member posts, checkpoint ids separated by commas");
 
 namespace outpost::client {
+namespace {
+
+// A gate or community opened or closed: one line an operator reads at a
+// glance (the text form would omit a false `active`).
+template <typename Row>
+int ShowActive(const absl::StatusOr<Row>& done, bool json, const char* on,
+               const char* off) {
+  if (json || !done.ok()) return Show(done, json);
+  std::printf("%s %s: %s\n", done->id().c_str(), done->name().c_str(),
+              done->active() ? on : off);
+  return 0;
+}
+
+}  // namespace
 
 // The domain commands: registry, checkpoints, alerts.
 int CommunityCommand(Client& client, bool json,
@@ -51,12 +65,8 @@ int CommunityCommand(Client& client, bool json,
     pb::SetCheckpointActiveRequest r;
     r.set_id(arg);
     r.set_active(sub == "open");
-    absl::StatusOr<pb::Checkpoint> done = client.SetCheckpointActive(r);
-    if (json || !done.ok()) return Show(done, json);
-    // One line an operator reads at a glance (the text form omits false).
-    std::printf("%s %s: %s\n", done->id().c_str(), done->name().c_str(),
-                done->active() ? "已开放 open" : "已关闭 closed");
-    return 0;
+    return ShowActive(client.SetCheckpointActive(r), json, "已开放 open",
+                      "已关闭 closed");
   }
   if (command == "checkpoint" && sub == "list") {
     pb::ListCheckpointsRequest r;
@@ -208,11 +218,8 @@ int CommunityCommand(Client& client, bool json,
     pb::SetCommunityActiveRequest r;
     r.set_id(arg);
     r.set_active(sub == "open");
-    absl::StatusOr<pb::CommunityInfo> done = client.SetCommunityActive(r);
-    if (json || !done.ok()) return Show(done, json);
-    std::printf("%s %s: %s\n", done->id().c_str(), done->name().c_str(),
-                done->active() ? "已启用 active" : "已停用 inactive");
-    return 0;
+    return ShowActive(client.SetCommunityActive(r), json, "已启用 active",
+                      "已停用 inactive");
   }
   if (command == "community" && sub == "list") {
     return Show(client.ListCommunities(pb::ListCommunitiesRequest()), json);

@@ -204,24 +204,35 @@ absl::Status CommunityService::DoListCheckpoints(
                });
 }
 
+absl::StatusOr<std::map<std::string, sync::Value>> CommunityService::SetActive(
+    const std::string& table, const std::string& what, const std::string& id,
+    bool active, const std::string& community_field) {
+  RETURN_IF_ERROR(Required("id", id));
+  absl::StatusOr<std::map<std::string, sync::Value>> row =
+      store_->ReadValues(table, id);
+  if (!row.ok()) {
+    return absl::NotFoundError(
+        absl::StrCat(what, ": \"", id, "\" is not registered"));
+  }
+  if (!community_field.empty()) {
+    RETURN_IF_ERROR(CallerMayUse(Text(*row, community_field)));
+  }
+  WriteRequest w = Row(table, id, "");
+  w.Set("active", sync::BoolValue(active));
+  RETURN_IF_ERROR(store_->Write(w).status());
+  return row;
+}
+
 absl::Status CommunityService::DoSetCheckpointActive(
     const pb::SetCheckpointActiveRequest& request, pb::Checkpoint* response) {
-  RETURN_IF_ERROR(Required("id", request.id()));
-  absl::StatusOr<std::map<std::string, sync::Value>> checkpoint =
-      store_->ReadValues("checkpoints", request.id());
-  if (!checkpoint.ok()) {
-    return absl::NotFoundError(
-        absl::StrCat("checkpoint: \"", request.id(), "\" is not registered"));
-  }
-  RETURN_IF_ERROR(CallerMayUse(Text(*checkpoint, "community")));
-  WriteRequest w = Row("checkpoints", request.id(), "");
-  w.Set("active", sync::BoolValue(request.active()));
-  RETURN_IF_ERROR(store_->Write(w).status());
+  ASSIGN_OR_RETURN(auto checkpoint,
+                   SetActive("checkpoints", "checkpoint", request.id(),
+                             request.active(), "community"));
   response->set_id(request.id());
-  response->set_compound(Text(*checkpoint, "compound"));
-  response->set_name(Text(*checkpoint, "name"));
+  response->set_compound(Text(checkpoint, "compound"));
+  response->set_name(Text(checkpoint, "name"));
   response->set_active(request.active());
-  response->set_community(Text(*checkpoint, "community"));
+  response->set_community(Text(checkpoint, "community"));
   return absl::OkStatus();
 }
 
@@ -699,18 +710,11 @@ absl::Status CommunityService::DoAddCommunity(
 
 absl::Status CommunityService::DoSetCommunityActive(
     const pb::SetCommunityActiveRequest& request, pb::CommunityInfo* response) {
-  RETURN_IF_ERROR(Required("id", request.id()));
-  absl::StatusOr<std::map<std::string, sync::Value>> community =
-      store_->ReadValues("communities", request.id());
-  if (!community.ok()) {
-    return absl::NotFoundError(
-        absl::StrCat("community: \"", request.id(), "\" is not registered"));
-  }
-  WriteRequest w = Row("communities", request.id(), "");
-  w.Set("active", sync::BoolValue(request.active()));
-  RETURN_IF_ERROR(store_->Write(w).status());
+  ASSIGN_OR_RETURN(auto community,
+                   SetActive("communities", "community", request.id(),
+                             request.active(), /*community_field=*/""));
   response->set_id(request.id());
-  response->set_name(Text(*community, "name"));
+  response->set_name(Text(community, "name"));
   response->set_active(request.active());
   return absl::OkStatus();
 }

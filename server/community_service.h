@@ -98,6 +98,12 @@ class CommunityService final : public outpost::v1::Community::CallbackService {
   absl::StatusOr<PassFacts> LoadPassFacts(const std::string& checkpoint,
                                           const std::string& resident_id);
   absl::StatusOr<outpost::v1::Resident> LoadResident(const std::string& id);
+  // Sets `active` on row `id` of `table` (a gate, a community) and returns
+  // the row as it was; NOT_FOUND names `what`. With `community_field`, the
+  // caller must be allowed that row's community.
+  absl::StatusOr<std::map<std::string, sync::Value>> SetActive(
+      const std::string& table, const std::string& what, const std::string& id,
+      bool active, const std::string& community_field);
   absl::StatusOr<std::vector<outpost::v1::Resident>> QueryResidents(
       const std::string& where, const std::vector<QueryArg>& args);
 

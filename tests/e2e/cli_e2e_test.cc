@@ -297,11 +297,8 @@ TEST(CliE2E, TokenCommandsAndRoles) {
   const std::string n = "--node=" + (*node)->address();
   CliRun created = Cli({n, "--json", "token", "create", "--role=checkpoint",
                         "--scope=yatai", "--name=北门 gate 1"});
-  ASSERT_EQ(created.code, 0) << created.out;
-  const size_t at = created.out.find("\"token\": \"");
-  ASSERT_NE(at, std::string::npos) << created.out;
-  const std::string token = created.out.substr(at + 10, 52);
-  ASSERT_EQ(token.substr(0, 4), "opt_");
+  const std::string token = CreatedToken(created);
+  ASSERT_EQ(token.substr(0, 4), "opt_") << created.out;
   CliRun list = Cli({n, "token", "list"});
   EXPECT_EQ(list.code, 0);
   EXPECT_THAT(list.out, HasSubstr("北门 gate 1"));

@@ -48,6 +48,13 @@ inline CliRun Cli(const std::vector<std::string>& args) {
   return run;
 }
 
+// The token printed by `outpost --json token create ...` ("" if none).
+inline std::string CreatedToken(const CliRun& created) {
+  const size_t at = created.out.find("\"token\": \"");
+  if (created.code != 0 || at == std::string::npos) return "";
+  return created.out.substr(at + 10, 52);
+}
+
 }  // namespace outpost::testing
 
 #endif  // OUTPOST_TESTS_E2E_CLI_UTIL_H_

@@ -232,10 +232,8 @@ TEST(ConsolidationCliE2E, CentralOfficeWorkflows) {
   ASSERT_TRUE(PutPassages(**central, "beiling", 0, 3).ok());
   CliRun created = Cli({node, "--json", "token", "create", "--role=operator",
                         "--scope=beiling", "--name=北菱 operator"});
-  ASSERT_EQ(created.code, 0) << created.out;
-  const size_t at = created.out.find("\"token\": \"");
-  ASSERT_NE(at, std::string::npos) << created.out;
-  const std::string token = created.out.substr(at + 10, 52);
+  const std::string token = CreatedToken(created);
+  ASSERT_FALSE(token.empty()) << created.out;
   const std::string theirs = dir.path() + "/beiling.csv";
   CliRun scoped = Cli({node, "--token=" + token, "--json", "export", "passages",
                        "--out=" + theirs});

@@ -92,14 +92,19 @@ TEST(Auth, ScopeChecksCommunityFieldsAtAnyDepth) {
   EXPECT_TRUE(CallerMayUse("heping").ok());  // no call on this thread
 }
 
-TEST(TokenStore, CreatesAuthenticatesRevokesAndKeepsOnlyHashes) {
-  sync::testing::TempDir dir;
+// A community node's store in `dir`, with Outpost's schema.
+sync::StoreOptions NodeStoreOptions(const sync::testing::TempDir& dir) {
   sync::StoreOptions options;
   options.path = dir.File("n.db");
   options.node_id = "yatai";
   options.schema = OutpostSchema();
   options.scopes = sync::ScopeSet::Of({"yatai"});
-  auto store = sync::Store::Open(options);
+  return options;
+}
+
+TEST(TokenStore, CreatesAuthenticatesRevokesAndKeepsOnlyHashes) {
+  sync::testing::TempDir dir;
+  auto store = sync::Store::Open(NodeStoreOptions(dir));
   ASSERT_TRUE(store.ok()) << store.status();
   auto tokens = TokenStore::Open(store->get());
   ASSERT_TRUE(tokens.ok());
@@ -129,11 +134,7 @@ TEST(TokenStore, CreatesAuthenticatesRevokesAndKeepsOnlyHashes) {
 // column is added on open, and the old tokens are bound to no gate.
 TEST(TokenStore, OpensATableFromBeforeGateBoundTokens) {
   sync::testing::TempDir dir;
-  sync::StoreOptions options;
-  options.path = dir.File("n.db");
-  options.node_id = "yatai";
-  options.schema = OutpostSchema();
-  options.scopes = sync::ScopeSet::Of({"yatai"});
+  const sync::StoreOptions options = NodeStoreOptions(dir);
   std::string token;
   {
     auto store = sync::Store::Open(options);

@@ -81,6 +81,20 @@ class CommunityPassTest : public ::testing::Test {
     return c.ok() ? *std::move(c) : nullptr;
   }
 
+  // A yatai checkpoint terminal's client (bound to `gate` when given).
+  std::unique_ptr<client::Client> Terminal(const std::string& gate = "") {
+    pb::CreateTokenRequest create;
+    create.set_role("checkpoint");
+    create.set_scope("yatai");
+    create.set_name("yatai gate terminal");
+    create.set_checkpoint(gate);
+    auto token = admin_->CreateToken(create);
+    EXPECT_TRUE(token.ok()) << token.status();
+    if (!token.ok()) return nullptr;
+    EXPECT_EQ(token->info().checkpoint(), gate);
+    return Connect(token->token());
+  }
+
   static pb::PassRequest Passage(const std::string& checkpoint,
                                  const std::string& id_number) {
     pb::PassRequest r;
@@ -171,13 +185,7 @@ TEST_F(CommunityPassTest, RefusalsNameTheFieldAndWriteNothing) {
 }
 
 TEST_F(CommunityPassTest, AnOperatorClosesAndReopensAGate) {
-  pb::CreateTokenRequest create;
-  create.set_role("checkpoint");
-  create.set_scope("yatai");
-  create.set_name("gate terminal");
-  auto token = admin_->CreateToken(create);
-  ASSERT_TRUE(token.ok()) << token.status();
-  auto terminal = Connect(token->token());
+  auto terminal = Terminal();
   ASSERT_NE(terminal, nullptr);
   pb::SetCheckpointActiveRequest close;
   close.set_id("yatai-gate");
@@ -216,15 +224,7 @@ TEST_F(CommunityPassTest, AGateBoundTokenRecordsAtItsGateOnly) {
   second.mutable_checkpoint()->set_compound("yatai-c1");
   second.mutable_checkpoint()->set_name("南门");
   ASSERT_TRUE(admin_->AddCheckpoint(second).ok());
-  pb::CreateTokenRequest create;
-  create.set_role("checkpoint");
-  create.set_scope("yatai");
-  create.set_name("北门 terminal");
-  create.set_checkpoint("yatai-gate");
-  auto token = admin_->CreateToken(create);
-  ASSERT_TRUE(token.ok()) << token.status();
-  EXPECT_EQ(token->info().checkpoint(), "yatai-gate");
-  auto terminal = Connect(token->token());
+  auto terminal = Terminal("yatai-gate");
   ASSERT_NE(terminal, nullptr);
   auto own = terminal->Pass(Passage("yatai-gate", Number(0)));
   ASSERT_TRUE(own.ok()) << own.status();
@@ -243,6 +243,9 @@ TEST_F(CommunityPassTest, AGateBoundTokenRecordsAtItsGateOnly) {
   EXPECT_THAT((*answers)[1].error(), HasSubstr("only"));
 
   // A gate of another community, or no such gate, cannot be bound.
+  pb::CreateTokenRequest create;
+  create.set_role("checkpoint");
+  create.set_scope("yatai");
   create.set_checkpoint("beiling-gate");
   auto foreign = admin_->CreateToken(create);
   EXPECT_TRUE(absl::IsInvalidArgument(foreign.status())) << foreign.status();
@@ -257,13 +260,7 @@ TEST_F(CommunityPassTest, AGateBoundTokenRecordsAtItsGateOnly) {
 }
 
 TEST_F(CommunityPassTest, ACheckpointTokenWorksInItsOwnCommunityOnly) {
-  pb::CreateTokenRequest create;
-  create.set_role("checkpoint");
-  create.set_scope("yatai");
-  create.set_name("yatai gate terminal");
-  auto token = admin_->CreateToken(create);
-  ASSERT_TRUE(token.ok()) << token.status();
-  auto terminal = Connect(token->token());
+  auto terminal = Terminal();
   ASSERT_NE(terminal, nullptr);
 
   auto own = terminal->Pass(Passage("yatai-gate", Number(0)));
