@@ -446,7 +446,8 @@ absl::StatusOr<CommunityService::PassFacts> CommunityService::LoadPassFacts(
   PassFacts facts;
   RETURN_IF_ERROR(store_->WithReader([&](sync::Database* db) -> absl::Status {
     // Both lookups see one snapshot and pay for one read transaction.
-    RETURN_IF_ERROR(db->Cached("BEGIN").Run());
+    sync::Transaction read(db, sync::Transaction::Mode::kRead);
+    RETURN_IF_ERROR(read.Begin());
     sync::Statement& cp =
         db->Cached("SELECT active, community FROM checkpoints WHERE id = ?1");
     cp.BindText(1, checkpoint);
@@ -472,9 +473,9 @@ absl::StatusOr<CommunityService::PassFacts> CommunityService::LoadPassFacts(
       }
       r.Reset();
     }
-    absl::Status ended = db->Cached("COMMIT").Run();
-    if (!ended.ok()) db->Exec("ROLLBACK").IgnoreError();  // never left open
-    return row.ok() ? ended : row.status();
+    // On an error the Transaction rolls back: the reader is never left open.
+    if (!row.ok()) return row.status();
+    return read.Commit();
   }));
   return facts;
 }

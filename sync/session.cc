@@ -130,11 +130,10 @@ absl::StatusOr<std::vector<SyncMessage>> SyncSession::Handle(
       RETURN_IF_ERROR(OnBatch(message.batch(), &out));
       break;
     case SyncMessage::kAck: {
-      if (!peer_hello_received_ || inflight_ == 0) {
+      if (!peer_hello_received_ || inflight_.empty()) {
         return absl::InvalidArgumentError("unexpected Ack");
       }
-      --inflight_;
-      if (!inflight_changes_.empty()) inflight_changes_.pop_front();
+      inflight_.pop_front();
       peer_vv_.Merge(VersionVector::FromProto(message.ack().vv()));
       sent_vv_.Merge(peer_vv_);
       break;
@@ -157,7 +156,7 @@ uint64_t SyncSession::Backlog() const {
   const uint64_t ahead = store_->vv().CountAhead(peer_vv_);
   if (!established() || ahead == 0) return ahead;
   uint64_t unacked = 0;
-  for (uint64_t n : inflight_changes_) unacked += n;
+  for (uint64_t n : inflight_) unacked += n;
   const int64_t waiting = std::max<int64_t>(0, store_->LastLsn() - cursor_);
   if (cursor_ > 0 && waiting <= kExactBacklogRows) {
     absl::StatusOr<std::optional<uint64_t>> lacking = store_->CountLacking(
@@ -178,7 +177,7 @@ absl::Status SyncSession::FillWindow(std::vector<SyncMessage>* out) {
   if (announced_ && at_end_ && cursor_ >= store_->LastLsn()) {
     return absl::OkStatus();
   }
-  while (inflight_ < options_.max_inflight) {
+  while (static_cast<int>(inflight_.size()) < options_.max_inflight) {
     ExtractRequest request;
     request.peer_vv = sent_vv_;
     request.peer_scopes = peer_.scopes;
@@ -211,8 +210,7 @@ absl::Status SyncSession::FillWindow(std::vector<SyncMessage>* out) {
       sent_vv_.Merge(*extract.watermark);
       announced_ = true;
     }
-    ++inflight_;
-    inflight_changes_.push_back(extract.count);
+    inflight_.push_back(extract.count);
     ++stats_.batches_sent;
     stats_.changes_sent += extract.count;
     out->push_back(std::move(m));

@@ -80,7 +80,7 @@ class SyncSession {
   bool established() const { return peer_hello_received_; }
   // We sent everything we had when last polled and the peer acked it all.
   bool outbound_idle() const {
-    return established() && at_end_ && inflight_ == 0;
+    return established() && at_end_ && inflight_.empty();
   }
   // The peer told us it reached the end of its log (a watermark arrived).
   bool inbound_caught_up() const { return inbound_caught_up_; }
@@ -114,8 +114,8 @@ class SyncSession {
   int64_t cursor_ = 0;     // our log position sent up to
   bool at_end_ = false;
   bool announced_ = false;  // sent at least one watermark this session
-  int inflight_ = 0;
-  std::deque<uint64_t> inflight_changes_;  // per batch awaiting its Ack
+  // The change count of each batch sent and awaiting its Ack, in order.
+  std::deque<uint64_t> inflight_;
   uint64_t next_batch_seq_ = 1;
   uint64_t expected_batch_seq_ = 1;
   bool inbound_caught_up_ = false;

@@ -260,7 +260,8 @@ Transaction::~Transaction() {
 }
 
 absl::Status Transaction::Begin() {
-  absl::Status status = db_->Cached("BEGIN IMMEDIATE").Run();
+  absl::Status status =
+      db_->Cached(mode_ == Mode::kWrite ? "BEGIN IMMEDIATE" : "BEGIN").Run();
   if (status.ok()) active_ = true;
   return status;
 }

@@ -123,7 +123,11 @@ class Database {
 // BEGIN IMMEDIATE ... COMMIT; rolls back in its destructor unless committed.
 class Transaction {
  public:
-  explicit Transaction(Database* db) : db_(db) {}
+  // kWrite takes the write lock at once (BEGIN IMMEDIATE); kRead is a
+  // snapshot for several reads (BEGIN), taken at the first one.
+  enum class Mode { kWrite, kRead };
+  explicit Transaction(Database* db, Mode mode = Mode::kWrite)
+      : db_(db), mode_(mode) {}
   ~Transaction();
   Transaction(const Transaction&) = delete;
   Transaction& operator=(const Transaction&) = delete;
@@ -135,6 +139,7 @@ class Transaction {
 
  private:
   Database* db_;
+  const Mode mode_;
   bool active_ = false;
 };
 

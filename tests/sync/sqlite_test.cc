@@ -317,6 +317,28 @@ TEST_F(SqliteTest, TransactionRollsBackInDestructorUnlessCommitted) {
   EXPECT_THAT(Column(other.get(), "SELECT a FROM t"), ElementsAre(2));
 }
 
+// A read transaction is one snapshot for several reads and does not hold
+// the write lock: another connection commits meanwhile, unseen until the end.
+TEST_F(SqliteTest, ReadTransactionSeesOneSnapshotAndLetsWritersIn) {
+  auto db = Open();
+  auto writer = Open();
+  ASSERT_NE(db, nullptr);
+  ASSERT_NE(writer, nullptr);
+  ASSERT_TRUE(db->Exec("CREATE TABLE t(a); INSERT INTO t VALUES (1)").ok());
+  {
+    Transaction read(db.get(), Transaction::Mode::kRead);
+    ASSERT_TRUE(read.Begin().ok());
+    EXPECT_EQ(QueryInt(db.get(), "SELECT count(*) FROM t"), 1);
+    Transaction write(writer.get());
+    ASSERT_TRUE(write.Begin().ok());  // not blocked by the reader
+    ASSERT_TRUE(writer->Exec("INSERT INTO t VALUES (2)").ok());
+    ASSERT_TRUE(write.Commit().ok());
+    EXPECT_EQ(QueryInt(db.get(), "SELECT count(*) FROM t"), 1);
+  }  // ended by the destructor
+  EXPECT_NE(sqlite3_get_autocommit(db->handle()), 0);
+  EXPECT_EQ(QueryInt(db.get(), "SELECT count(*) FROM t"), 2);
+}
+
 TEST_F(SqliteTest, TransactionExplicitRollback) {
   auto db = Open();
   ASSERT_NE(db, nullptr);
