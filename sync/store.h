@@ -72,6 +72,19 @@ Value BoolValue(bool v);
 Value BytesValue(std::string v);
 Value NullValue();
 
+// The domain's rules for a replicated row, which the engine does not know
+// (what a row's scope must be, ids derived from fields, value ranges).
+// Called for every remote change that passed the engine's own checks, before
+// it is applied; `current` reads the row's shown values (nullopt when the row
+// is new or deleted) only if the check needs them. A refusal (INVALID_ARGUMENT
+// or FAILED_PRECONDITION naming the field and the reason) quarantines the
+// change; any other error fails the batch. Runs under the store's write lock:
+// it must not call the Store.
+using RowValuesReader = absl::FunctionRef<
+    absl::StatusOr<std::optional<std::map<std::string, outpost::v1::Value>>>()>;
+using RemoteRowCheck = std::function<absl::Status(
+    const outpost::v1::Change& change, RowValuesReader current)>;
+
 struct StoreOptions {
   std::string path;
   std::string node_id;
@@ -81,6 +94,8 @@ struct StoreOptions {
   bool synchronous_full = true;
   // Most local writes committed in one group.
   int max_group = 256;
+  // Domain rules for replicated rows; unset = the engine's checks only.
+  RemoteRowCheck remote_row_check;
 };
 
 // One local write: fields of one row, or a delete / restore.

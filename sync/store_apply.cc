@@ -324,6 +324,21 @@ absl::Status Store::ApplyRemote(Txn& txn, const PeerInfo& peer,
   } else {
     *refused = ValidateChange(change);
   }
+  if (refused->ok() && options_.remote_row_check) {
+    const TableDef* table = options_.schema.table(change.table());
+    auto current =
+        [&]() -> absl::StatusOr<std::optional<std::map<std::string, Value>>> {
+      ASSIGN_OR_RETURN(RowValues row,
+                       ReadValuesLocked(*table, change.row_id()));
+      if (!row.has_value())
+        return std::optional<std::map<std::string, Value>>();
+      return std::optional<std::map<std::string, Value>>(
+          std::move(row->second));
+    };
+    absl::Status checked = options_.remote_row_check(change, current);
+    if (!checked.ok() && !IsRefusal(checked)) return checked;  // I/O
+    *refused = checked;
+  }
   if (!refused->ok()) return absl::OkStatus();
   absl::Status applied = ApplyChange(txn, change);
   if (!applied.ok() && !IsRefusal(applied)) return applied;  // I/O: fails all
