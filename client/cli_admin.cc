@@ -38,8 +38,19 @@ int CmdStatus(Client& client, bool json) {
   std::printf("隔离 quarantined %lld\n",
               static_cast<long long>(s->quarantined()));
   std::printf("等待 pending     %lld\n", static_cast<long long>(s->pending()));
-  std::printf("时钟 clock skew  %lld warnings\n",
+  std::printf("副本 replica     %s\n", s->replica_id().c_str());
+  std::printf("时钟 clock skew  %lld held now, %lld since start\n",
+              static_cast<long long>(s->held_for_clock()),
               static_cast<long long>(s->clock_skew_warnings()));
+  if (s->dot_conflicts() > 0) {
+    std::printf("身份冲突 dot conflicts %lld (see quarantine list)\n",
+                static_cast<long long>(s->dot_conflicts()));
+  }
+  for (const auto& r : s->refused()) {
+    std::printf("拒收 refused     %lld from %s: %s\n",
+                static_cast<long long>(r.count()), r.peer().c_str(),
+                r.reason().c_str());
+  }
   for (const auto& p : s->peers()) {
     std::printf("对端 peer        %s backlog %llu sent %lld received %lld\n",
                 p.node_id().c_str(),

@@ -73,6 +73,16 @@ absl::Status AdminService::DoStatus(const outpost::v1::StatusRequest&,
   response->set_clock_skew_warnings(store_->clock().skew_warnings());
   response->set_pending(store_->pending_count());
   response->set_log_size(store_->LastLsn());
+  response->set_replica_id(store_->replica_id());
+  response->set_held_for_clock(CountRows(
+      store_, "SELECT COUNT(*) FROM _pending WHERE hold_until_ms IS NOT NULL"));
+  response->set_dot_conflicts(store_->dot_conflicts());
+  for (const sync::PeerRefusal& r : store_->Refusals()) {
+    auto* out = response->add_refused();
+    out->set_peer(r.peer);
+    out->set_reason(r.reason);
+    out->set_count(r.count);
+  }
   return (absl::OkStatus());
 }
 

@@ -12,6 +12,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "server/node.h"
 #include "sync/logging.h"
 
@@ -48,6 +49,12 @@ ABSL_FLAG(std::string, admin_token_file, "",
 ABSL_FLAG(std::vector<std::string>, peer_scopes, {},
           "central: scopes a peer may write, as NODE=SCOPE+SCOPE (default: "
           "the peer's node id)");
+ABSL_FLAG(std::vector<std::string>, relays, {},
+          "central: peer node ids that may relay other nodes' changes (a "
+          "district tier); others may send only their own");
+ABSL_FLAG(absl::Duration, max_clock_skew, absl::Minutes(5),
+          "a replicated change dated further ahead of this PC's clock is "
+          "held (never moving the clock) until time catches up");
 ABSL_FLAG(std::string, data_key_file, "",
           "the sub-district's data key for ID-card numbers at rest (64 hex "
           "characters, the same on every node; outside the database)");
@@ -101,6 +108,8 @@ int main(int argc, char** argv) {
   options.max_calls_per_client = absl::GetFlag(FLAGS_max_calls_per_client);
   options.keepalive_s = absl::GetFlag(FLAGS_keepalive_s);
   options.data_key_file = absl::GetFlag(FLAGS_data_key_file);
+  options.relays = absl::GetFlag(FLAGS_relays);
+  options.max_clock_skew = absl::GetFlag(FLAGS_max_clock_skew);
   for (const std::string& entry : absl::GetFlag(FLAGS_peer_scopes)) {
     std::vector<std::string> parts = absl::StrSplit(entry, '=');
     if (parts.size() != 2 || parts[0].empty() || parts[1].empty()) {

@@ -146,6 +146,8 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const NodeOptions& options) {
   store_options.node_id = options.node_id;
   store_options.schema = OutpostSchema();
   store_options.synchronous_full = options.synchronous_full;
+  store_options.max_clock_skew_ms =
+      absl::ToInt64Milliseconds(options.max_clock_skew);
   if (!options.scopes.empty()) {
     store_options.scopes = sync::ScopeSet::Of(options.scopes);
   } else {
@@ -194,8 +196,11 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const NodeOptions& options) {
   }
   node->replication_ = std::make_unique<ReplicationService>(
       node->store_.get(), options.role, &node->peers_);
-  node->replication_->set_peer_policy(
-      {.tls = tls.has_value(), .scopes = options.peer_scopes});
+  const PeerPolicy peer_policy{
+      .tls = tls.has_value(),
+      .scopes = options.peer_scopes,
+      .relays = {options.relays.begin(), options.relays.end()}};
+  node->replication_->set_peer_policy(peer_policy);
   node->admin_ = std::make_unique<AdminService>(
       node->store_.get(), options.role, &node->peers_, node->upstream_.get());
 
@@ -203,6 +208,7 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const NodeOptions& options) {
       std::make_unique<CommunityService>(node->store_.get(), options.id_key);
   node->operator_ = std::make_unique<OperatorService>(node->store_.get(),
                                                       node->upstream_.get());
+  node->operator_->set_peer_policy(peer_policy);
   node->consolidation_ = std::make_unique<ConsolidationService>(
       node->store_.get(), options.role, options.report_deadline);
   const std::shared_ptr<const IdCipher> shared_cipher = std::move(cipher);

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "server/admin_service.h"
 #include "server/auth.h"
 #include "server/community_service.h"
@@ -55,6 +56,10 @@ struct NodeOptions {
   std::string admin_token_file;
   // Central: peer node id -> the scopes it may write (default: its node id).
   std::map<std::string, std::vector<std::string>> peer_scopes;
+  // Central: peers that may relay other nodes' changes (sync/replica.h).
+  std::vector<std::string> relays;
+  // Replicated changes dated further ahead than this are held.
+  absl::Duration max_clock_skew = absl::Minutes(5);
   int max_calls_per_client = 64;
   // Server keepalive: a ping after this many idle seconds on a connection;
   // no answer within min(keepalive_s, 20) s closes it and ends its calls.

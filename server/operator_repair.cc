@@ -11,6 +11,7 @@
 #include "server/offload.h"
 #include "server/operator_authz.h"
 #include "server/operator_service.h"
+#include "sync/replica.h"
 #include "sync/status_macros.h"
 
 namespace outpost::server {
@@ -79,7 +80,9 @@ absl::Status OperatorService::DoRepair(
     std::vector<sync::Change> changes(page.changes().changes().begin(),
                                       page.changes().changes().end());
     response->set_received(response->received() + changes.size());
-    sync::PeerInfo peer{upstream_id, sync::ScopeSet::Of({scope})};
+    // Our upstream relays every node's changes of the scope.
+    sync::PeerInfo peer{upstream_id, sync::ScopeSet::Of({scope}),
+                        /*relay=*/true};
     ASSIGN_OR_RETURN(sync::ApplyResult applied,
                      store_->ApplyRepair(peer, changes));
     response->set_applied_here(response->applied_here() + applied.applied);
@@ -97,13 +100,16 @@ absl::Status OperatorService::DoRepair(
       outpost::v1::RepairPushRequest push;
       push.set_node_id(store_->node_id());
       push.set_scope(scope);
+      // Only what this node wrote: the upstream takes nothing else from us
+      // (origin authority), and it relayed everything else to us itself.
       for (sync::Change& c : page.changes) {
+        if (sync::NodeOfOrigin(c.dot().origin()) != store_->node_id()) continue;
         *push.mutable_changes()->add_changes() = std::move(c);
       }
       outpost::v1::RepairPushResponse pushed;
       grpc::Status status = stub->RepairPush(&context, push, &pushed);
       if (!status.ok()) return unreachable(status);
-      response->set_sent(response->sent() + page.count);
+      response->set_sent(response->sent() + push.changes().changes_size());
       response->set_applied_upstream(response->applied_upstream() +
                                      pushed.applied());
     }
@@ -146,15 +152,44 @@ grpc::ServerUnaryReactor* OperatorService::RepairPull(
     grpc::CallbackServerContext* context,
     const outpost::v1::RepairPullRequest* request,
     outpost::v1::RepairPullResponse* response) {
-  return Offload(pool_, context, [this, request, response] {
-    return DoRepairPull(*request, response);
-  });
+  return Offload(pool_, context,
+                 [this, caller = CallPrincipal(context), request, response] {
+                   return DoRepairPull(caller, *request, response);
+                 });
+}
+
+absl::StatusOr<sync::PeerInfo> OperatorService::RepairPeer(
+    const std::optional<Principal>& caller, const std::string& claimed,
+    const std::string& scope) const {
+  if (scope.empty() || scope == "*") {
+    return absl::InvalidArgumentError("scope: one scope is required");
+  }
+  if (!caller.has_value()) {
+    return absl::PermissionDeniedError("repair: the caller is unknown");
+  }
+  if (caller->cert_node_id.empty() && !policy_.tls) {
+    // Plaintext loopback development: the peer's word, as for a Hello.
+    return sync::PeerInfo{claimed.empty() ? caller->name : claimed,
+                          sync::ScopeSet::Of({scope})};
+  }
+  ASSIGN_OR_RETURN(sync::PeerInfo peer,
+                   policy_.Peer(caller->cert_node_id, claimed));
+  if (!peer.scopes.Contains(scope)) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        "scope: node ", peer.node_id, " may not repair scope ", scope,
+        " (it may write ", peer.scopes.ToString(), "; see --peer_scopes)"));
+  }
+  return peer;
 }
 
 absl::Status OperatorService::DoRepairPull(
+    const std::optional<Principal>& caller,
     const outpost::v1::RepairPullRequest& request,
     outpost::v1::RepairPullResponse* response) {
-  if (request.scope().empty() || request.scope() == "*") {
+  // An admin token may read any scope; a node only what it may write.
+  if (!caller.has_value() || caller->role != Role::kAdmin) {
+    RETURN_IF_ERROR(RepairPeer(caller, "", request.scope()).status());
+  } else if (request.scope().empty() || request.scope() == "*") {
     return absl::InvalidArgumentError("scope: one scope is required");
   }
   sync::ExtractRequest extract;
@@ -174,22 +209,24 @@ grpc::ServerUnaryReactor* OperatorService::RepairPush(
     grpc::CallbackServerContext* context,
     const outpost::v1::RepairPushRequest* request,
     outpost::v1::RepairPushResponse* response) {
-  return Offload(pool_, context, [this, request, response] {
-    return DoRepairPush(*request, response);
-  });
+  return Offload(pool_, context,
+                 [this, caller = CallPrincipal(context), request, response] {
+                   return DoRepairPush(caller, *request, response);
+                 });
 }
 
 absl::Status OperatorService::DoRepairPush(
+    const std::optional<Principal>& caller,
     const outpost::v1::RepairPushRequest& request,
     outpost::v1::RepairPushResponse* response) {
   if (request.node_id().empty()) {
     return absl::InvalidArgumentError("node_id: the pushing node is required");
   }
-  if (request.scope().empty() || request.scope() == "*") {
-    return absl::InvalidArgumentError("scope: one scope is required");
-  }
-  // The same trust as a Sync Hello: the peer may write the scope it repairs.
-  sync::PeerInfo peer{request.node_id(), sync::ScopeSet::Of({request.scope()})};
+  // The same trust as a Sync Hello: the certificate's node, the scopes it
+  // may write, and only its own changes unless it relays.
+  ASSIGN_OR_RETURN(sync::PeerInfo peer,
+                   RepairPeer(caller, request.node_id(), request.scope()));
+  peer.scopes = sync::ScopeSet::Of({request.scope()});
   std::vector<sync::Change> changes(request.changes().changes().begin(),
                                     request.changes().changes().end());
   ASSIGN_OR_RETURN(sync::ApplyResult applied,

@@ -16,6 +16,7 @@
 #include "server/id_card.h"
 #include "server/offload.h"
 #include "server/operator_authz.h"
+#include "sync/replica.h"
 #include "sync/status_macros.h"
 
 namespace outpost::server {
@@ -164,8 +165,9 @@ absl::Status OperatorService::DoConflictShow(
     x->set_shown(cv.shown);
     x->set_field(cv.field);
     const std::string who =
-        absl::StrCat(cv.dot.origin(), ", ", cv.author.empty() ? "-" : cv.author,
-                     ", ", FormatTime(sync::HlcPhysicalMs(cv.hlc)));
+        absl::StrCat(sync::NodeOfOrigin(cv.dot.origin()), ", ",
+                     cv.author.empty() ? "-" : cv.author, ", ",
+                     FormatTime(sync::HlcPhysicalMs(cv.hlc)));
     if (c.kind == sync::ConflictKind::kDeleteVsUpdate) {
       const bool is_delete = cv.field == sync::kDeletedField;
       response->add_options(absl::StrCat(
@@ -483,9 +485,9 @@ absl::Status OperatorService::DoAudit(const outpost::v1::AuditRequest& request,
       const std::string field = st.ColumnText(8);
       if (e->action() == "resolve") {
         // sys_resolutions ids are "<conflict>/<origin>/<seq>": the node
-        // that resolved is the origin of the superseding write.
+        // that resolved is the origin's node (origins are <node>/<run>).
         std::vector<std::string> parts = absl::StrSplit(st.ColumnText(6), '/');
-        e->set_node(parts.size() >= 3 ? parts[parts.size() - 2] : "");
+        e->set_node(parts.size() >= 3 ? parts[1] : "");
         e->set_detail(field == "id_number" ? "(id number, masked)"
                                            : st.ColumnText(4));
       } else {

@@ -25,7 +25,9 @@
 #include <string>
 
 #include "outpost/v1/operator.grpc.pb.h"
+#include "server/auth.h"
 #include "server/id_cipher.h"
+#include "server/peer_policy.h"
 #include "server/upstream.h"
 #include "server/work_pool.h"
 #include "sync/store.h"
@@ -41,6 +43,9 @@ class OperatorService final : public outpost::v1::Operator::CallbackService {
   void set_id_cipher(std::shared_ptr<const IdCipher> cipher) {
     cipher_ = std::move(cipher);
   }
+  // Which peer may repair which scope (RepairPull/RepairPush). Call before
+  // the server starts.
+  void set_peer_policy(PeerPolicy policy) { policy_ = std::move(policy); }
 
   grpc::ServerUnaryReactor* ConflictShow(
       grpc::CallbackServerContext* context,
@@ -100,9 +105,17 @@ class OperatorService final : public outpost::v1::Operator::CallbackService {
   absl::Status DoRepair(const grpc::ServerContextBase& context,
                         const outpost::v1::RepairRequest& request,
                         outpost::v1::RepairResponse* response);
-  absl::Status DoRepairPull(const outpost::v1::RepairPullRequest& request,
+  // The peer a repair call comes from, under its certificate's node id
+  // and --peer_scopes, never the request's; PERMISSION_DENIED unless it
+  // may write `scope`.
+  absl::StatusOr<sync::PeerInfo> RepairPeer(
+      const std::optional<Principal>& caller, const std::string& claimed,
+      const std::string& scope) const;
+  absl::Status DoRepairPull(const std::optional<Principal>& caller,
+                            const outpost::v1::RepairPullRequest& request,
                             outpost::v1::RepairPullResponse* response);
-  absl::Status DoRepairPush(const outpost::v1::RepairPushRequest& request,
+  absl::Status DoRepairPush(const std::optional<Principal>& caller,
+                            const outpost::v1::RepairPushRequest& request,
                             outpost::v1::RepairPushResponse* response);
   absl::Status DoAudit(const outpost::v1::AuditRequest& request,
                        outpost::v1::AuditResponse* response);
@@ -111,6 +124,7 @@ class OperatorService final : public outpost::v1::Operator::CallbackService {
   Upstream* const upstream_;
   WorkPool pool_{4};
   std::shared_ptr<const IdCipher> cipher_;
+  PeerPolicy policy_;
 };
 
 }  // namespace outpost::server

@@ -21,7 +21,8 @@ class SyncReactor : public grpc::ServerBidiReactor<SyncMessage, SyncMessage> {
       const std::string& role, PeerRegistry* peers, std::string key,
       std::atomic<int>* active,
       std::function<absl::StatusOr<sync::ScopeSet>(const outpost::v1::Hello&)>
-          authorize_peer)
+          authorize_peer,
+      std::set<std::string> relays)
       : context_(context), active_(active) {
     ++*active_;
     SessionDriver::Callbacks callbacks;
@@ -31,6 +32,7 @@ class SyncReactor : public grpc::ServerBidiReactor<SyncMessage, SyncMessage> {
     sync::SessionOptions options;
     options.role = role;
     options.authorize_peer = std::move(authorize_peer);
+    options.relays = std::move(relays);
     driver_ = std::make_unique<SessionDriver>(store, options, peers,
                                               std::move(key), callbacks);
     driver_->Start();
@@ -136,25 +138,17 @@ grpc::ServerBidiReactor<SyncMessage, SyncMessage>* ReplicationService::Sync(
   auto authorize =
       [policy = policy_, cert_id, from](
           const outpost::v1::Hello& hello) -> absl::StatusOr<sync::ScopeSet> {
-    if (!cert_id.empty()) {
-      if (hello.node_id() != cert_id) {
-        OUTPOST_LOG(WARNING) << "refused peer " << from << ": certificate "
-                             << cert_id << ", Hello claims " << hello.node_id();
-        return absl::PermissionDeniedError(absl::StrCat(
-            "the peer's certificate names node \"", cert_id,
-            "\" but its Hello claims node \"", hello.node_id(), "\""));
-      }
-      auto it = policy.scopes.find(cert_id);
-      sync::ScopeSet scopes = it == policy.scopes.end()
-                                  ? sync::ScopeSet::Of({cert_id})
-                                  : sync::ScopeSet::Of(it->second);
-      OUTPOST_LOG(INFO) << "peer " << cert_id << " (certificate) from " << from
-                        << ", scopes " << scopes.ToString();
-      return scopes;
+    absl::StatusOr<sync::PeerInfo> peer = policy.Peer(cert_id, hello.node_id());
+    if (!peer.ok()) {
+      OUTPOST_LOG(WARNING) << "refused peer " << from << ": "
+                           << peer.status().message();
+      return peer.status();
     }
-    if (policy.tls) {
-      return absl::UnauthenticatedError(
-          "replication needs a node certificate on this node");
+    if (!cert_id.empty()) {
+      OUTPOST_LOG(INFO) << "peer " << cert_id << " (certificate) from " << from
+                        << ", scopes " << peer->scopes.ToString()
+                        << (peer->relay ? ", relays others' changes" : "");
+      return peer->scopes;
     }
     sync::ScopeSet claimed =
         sync::ScopeSet::Of({hello.scopes().begin(), hello.scopes().end()});
@@ -165,7 +159,7 @@ grpc::ServerBidiReactor<SyncMessage, SyncMessage>* ReplicationService::Sync(
   };
   return new SyncReactor(context, store_, role_, peers_,
                          absl::StrCat(context->peer(), "#", next_id_++),
-                         &active_, std::move(authorize));
+                         &active_, std::move(authorize), policy_.relays);
 }
 
 }  // namespace outpost::server

@@ -6,10 +6,12 @@
 
 #include <atomic>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "outpost/v1/node.grpc.pb.h"
+#include "server/peer_policy.h"
 #include "server/peers.h"
 #include "sync/session.h"
 #include "sync/store.h"
@@ -25,15 +27,8 @@ class ReplicationService final
   grpc::ServerBidiReactor<outpost::v1::SyncMessage, outpost::v1::SyncMessage>*
   Sync(grpc::CallbackServerContext* context) override;
 
-  // Who peers are (server/auth.h). With tls, a peer's node id comes from its
-  // certificate and must equal the id in its Hello; its scopes come from
-  // `scopes` (node id -> scopes, e.g. from --peer_scopes) or default to its
-  // node id. Without tls (plaintext loopback), the Hello is trusted and the
-  // node logs it. Call before the server starts.
-  struct PeerPolicy {
-    bool tls = false;
-    std::map<std::string, std::vector<std::string>> scopes;
-  };
+  // Who peers are (server/peer_policy.h): a peer's Hello must name the node
+  // its certificate names. Call before the server starts.
   void set_peer_policy(PeerPolicy policy) { policy_ = std::move(policy); }
 
   // Sessions currently open.

@@ -93,6 +93,11 @@ void SessionDriver::Run() {
       }
     }
     if (notify_room && callbacks_.on_room) callbacks_.on_room();
+    // Changes held for their timestamps, once due (cheap when none is).
+    if (absl::StatusOr<int> held = store_->RetryDueHeld(); !held.ok()) {
+      end = held.status();
+      break;
+    }
     absl::StatusOr<std::vector<sync::SyncMessage>> out =
         message.has_value() ? session_.Handle(*message) : session_.Poll();
     if (!out.ok()) {

@@ -119,6 +119,8 @@ absl::Status Upstream::RunOnce() {
   };
   sync::SessionOptions options;
   options.role = "community";
+  // Central relays every community's changes in our scopes.
+  options.peer_is_upstream = true;
   auto driver = std::make_unique<SessionDriver>(
       store_, options, peers_, "upstream:" + address_, callbacks);
   driver->Start();

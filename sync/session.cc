@@ -23,7 +23,8 @@ std::vector<SyncMessage> SyncSession::Start() {
   hello->set_protocol_version(Store::kProtocolVersion);
   hello->set_schema_version(store_->schema().Version());
   for (const std::string& s : store_->scopes().ToList()) hello->add_scopes(s);
-  *hello->mutable_vv() = store_->vv().ToProto();
+  told_vv_ = store_->vv();
+  *hello->mutable_vv() = told_vv_.ToProto();
   return {m};
 }
 
@@ -53,6 +54,8 @@ absl::Status SyncSession::OnHello(const outpost::v1::Hello& hello) {
   peer_hello_received_ = true;
   peer_.node_id = hello.node_id();
   peer_.scopes = std::move(scopes);
+  peer_.relay =
+      options_.peer_is_upstream || options_.relays.count(hello.node_id()) > 0;
   peer_vv_ = VersionVector::FromProto(hello.vv());
   sent_vv_ = peer_vv_;
   cursor_ = 0;
@@ -111,7 +114,15 @@ absl::Status SyncSession::OnBatch(const outpost::v1::Batch& batch,
   if (batch.has_watermark()) inbound_caught_up_ = true;
   SyncMessage ack;
   ack.mutable_ack()->set_batch_seq(batch.batch_seq());
-  *ack.mutable_ack()->mutable_vv() = store_->vv().ToProto();
+  auto* told = ack.mutable_ack()->mutable_vv();
+  const VersionVector now = store_->vv();
+  for (const auto& [origin, seq] : now.entries()) {
+    if (told_vv_.Advance(origin, seq)) {
+      auto* entry = told->add_entries();
+      entry->set_origin(origin);
+      entry->set_seq(seq);
+    }
+  }
   out->push_back(std::move(ack));
   return absl::OkStatus();
 }

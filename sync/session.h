@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -47,6 +48,11 @@ struct SessionOptions {
   // plaintext loopback development).
   std::function<absl::StatusOr<ScopeSet>(const outpost::v1::Hello&)>
       authorize_peer;
+  // Whether the peer may send changes other nodes wrote (PeerInfo::relay):
+  // it is this node's upstream, or its node id is one of `relays`.
+  // Otherwise only its own replicas' changes are accepted from it.
+  bool peer_is_upstream = false;
+  std::set<std::string> relays;
 };
 
 // A packed batch may not inflate beyond this (4x the largest batch we send
@@ -111,7 +117,11 @@ class SyncSession {
   PeerInfo peer_;
   VersionVector peer_vv_;  // what the peer has (Hello, then Acks)
   VersionVector sent_vv_;  // peer_vv_ plus what we sent since
-  int64_t cursor_ = 0;     // our log position sent up to
+  // Our vv as last told to the peer (Hello, then Acks): an Ack carries only
+  // the entries that moved since, as a version vector grows by one entry
+  // per replica run and the peer merges Acks pointwise anyway.
+  VersionVector told_vv_;
+  int64_t cursor_ = 0;  // our log position sent up to
   bool at_end_ = false;
   bool announced_ = false;  // sent at least one watermark this session
   // The change count of each batch sent and awaiting its Ack, in order.

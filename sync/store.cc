@@ -118,6 +118,10 @@ CREATE TABLE _quarantine(id INTEGER PRIMARY KEY AUTOINCREMENT,
                          reason TEXT NOT NULL, change BLOB NOT NULL,
                          received_ms INTEGER NOT NULL);
 )sql",
+      // 2: changes waiting for our clock: their timestamp is too far ahead.
+      R"sql(
+ALTER TABLE _pending ADD COLUMN hold_until_ms INTEGER;
+)sql",
   };
   return *migrations;
 }
@@ -158,7 +162,10 @@ std::string InsertSql(const TableDef& table, bool upsert) {
 }  // namespace
 
 Store::Store(StoreOptions options)
-    : options_(std::move(options)), clock_(options_.clock) {}
+    : options_(std::move(options)),
+      replica_id_(options_.replica_id.empty() ? MintReplicaId(options_.node_id)
+                                              : options_.replica_id),
+      clock_(options_.clock, options_.max_clock_skew_ms) {}
 
 Store::~Store() {
   std::thread committer;
@@ -183,6 +190,12 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(StoreOptions options) {
     return absl::InvalidArgumentError(absl::StrCat(
         "node id \"", options.node_id,
         "\" must be 1-64 characters without spaces, '/', ':' or '*'"));
+  }
+  if (!options.replica_id.empty() &&
+      NodeOfOrigin(options.replica_id) != options.node_id) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("replica id \"", options.replica_id,
+                     "\" is not one of node \"", options.node_id, "\""));
   }
   std::unique_ptr<Store> store(new Store(std::move(options)));
   RETURN_IF_ERROR(store->Init());
@@ -261,6 +274,8 @@ absl::Status Store::Init() {
     RETURN_IF_ERROR(put.Run());
   }
   RETURN_IF_ERROR(LoadState());
+  OUTPOST_LOG(INFO) << "node " << options_.node_id << " writes as replica "
+                    << replica_id_ << " (a new one at every start)";
   // The reader, opened once the schema exists.
   absl::MutexLock read_lock(&read_mu_);
   ASSIGN_OR_RETURN(reader_, Database::Open(db_options));
@@ -298,8 +313,23 @@ absl::Status Store::LoadState() {
   pending.Reset();
   Statement& hlc = db_->Cached("SELECT value FROM _kv WHERE key = 'hlc'");
   ASSIGN_OR_RETURN(bool has_hlc, hlc.Step());
-  if (has_hlc) clock_.Restore(std::stoull(hlc.ColumnText(0)));
+  if (has_hlc) {
+    const uint64_t saved = std::stoull(hlc.ColumnText(0));
+    if (!clock_.Restore(saved)) {
+      OUTPOST_LOG(WARNING) << "ignoring the saved clock " << saved << " ("
+                           << HlcPhysicalMs(saved) << " ms): it is beyond "
+                           << options_.max_clock_skew_ms
+                           << " ms ahead of this PC's time";
+    }
+  }
   hlc.Reset();
+  Statement& hold = db_->Cached(
+      "SELECT MIN(hold_until_ms) FROM _pending "
+      "WHERE hold_until_ms IS NOT NULL");
+  ASSIGN_OR_RETURN(bool has_hold, hold.Step());
+  next_hold_ms_ =
+      has_hold && !hold.ColumnIsNull(0) ? hold.ColumnInt(0) : INT64_MAX;
+  hold.Reset();
   return absl::OkStatus();
 }
 
@@ -722,8 +752,8 @@ absl::StatusOr<Change> Store::BuildLocalChange(
       break;
     }
   }
-  change.mutable_dot()->set_origin(options_.node_id);
-  change.mutable_dot()->set_seq(txn.vv.Get(options_.node_id) + 1);
+  change.mutable_dot()->set_origin(replica_id_);
+  change.mutable_dot()->set_seq(txn.vv.Get(replica_id_) + 1);
   change.set_hlc(clock_.Now());
   return change;
 }

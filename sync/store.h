@@ -21,7 +21,8 @@
 //   _vv(origin PRIMARY KEY, seq)  this node's version vector.
 //   _digests(tbl, scope, lo, hi, rows)  XOR digest per (table, scope).
 //   _conflicts(id PRIMARY KEY, tbl, row_id, scope, field, kind)  derived.
-//   _pending(origin, seq, change)  remote changes waiting for causal readiness.
+//   _pending(origin, seq, change, hold_until_ms)  remote changes waiting for
+//                 causal readiness, or for our clock (hold_until_ms).
 //   _quarantine(id, ...)  remote changes refused (kept, listable, retryable).
 //   _kv(key PRIMARY KEY, value)  node_id, hlc.
 //
@@ -36,6 +37,7 @@
 #ifndef OUTPOST_SYNC_STORE_H_
 #define OUTPOST_SYNC_STORE_H_
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -58,6 +60,7 @@
 #include "sync/clock.h"
 #include "sync/digest.h"
 #include "sync/merge.h"
+#include "sync/replica.h"
 #include "sync/schema.h"
 #include "sync/scope.h"
 #include "sync/sqlite.h"
@@ -96,6 +99,14 @@ struct StoreOptions {
   int max_group = 256;
   // Domain rules for replicated rows; unset = the engine's checks only.
   RemoteRowCheck remote_row_check;
+  // This replica's id, the origin of its changes (sync/replica.h). Empty:
+  // a fresh one is minted at every open, which is what keeps a restored or
+  // copied file from reusing dots. Tests set it to replay a schedule, or to
+  // reproduce a reused origin on purpose.
+  std::string replica_id;
+  // A remote change dated further ahead of our clock than this is held in
+  // quarantine (never moving our clock) until time catches up.
+  int64_t max_clock_skew_ms = HybridClock::kDefaultMaxAheadMs;
 };
 
 // One local write: fields of one row, or a delete / restore.
@@ -127,18 +138,30 @@ struct WriteResult {
 };
 
 // Who sent a batch: used to authorize and to decide which gaps are safe.
+// `node_id` and `scopes` come from what the transport proved (certificate),
+// not from what the peer claims.
 struct PeerInfo {
   std::string node_id;
   ScopeSet scopes;
+  // May send changes of other nodes' replicas (this node's upstream, or a
+  // configured relay). Otherwise a change is accepted only from the node its
+  // origin names (sync/replica.h).
+  bool relay = false;
+  // True when the change's origin is the peer's to send.
+  bool MaySend(absl::string_view origin) const;
 };
 
 struct ApplyResult {
   int applied = 0;
-  int duplicates = 0;   // already seen
-  int pending = 0;      // waiting for causally earlier changes
-  int quarantined = 0;  // refused, kept in _quarantine
-  int released = 0;     // earlier pending changes applied now
-  int skew_warnings = 0;
+  int duplicates = 0;     // already seen
+  int pending = 0;        // waiting for causally earlier changes
+  int quarantined = 0;    // refused, kept in _quarantine
+  int released = 0;       // earlier pending changes applied now
+  int skew_warnings = 0;  // held: dated too far ahead of our clock
+  // Not the peer's to send (origin authority): dropped, the vv untouched.
+  int refused = 0;
+  // A dot we hold with other content (a reused origin): quarantined.
+  int dot_conflicts = 0;
   // Ledger balances that are negative after this batch: "table/key=value".
   std::vector<std::string> negative_balances;
 };
@@ -226,6 +249,13 @@ struct QuarantineEntry {
   int code = 0;  // absl::StatusCode
   Change change;
   int64_t received_ms = 0;
+};
+
+// Changes a peer sent that were not its to send, per (peer, reason).
+struct PeerRefusal {
+  std::string peer;
+  std::string reason;
+  int64_t count = 0;
 };
 
 class Store {
@@ -329,10 +359,22 @@ class Store {
   absl::StatusOr<ApplyResult> ApplyRepair(const PeerInfo& peer,
                                           const std::vector<Change>& changes);
 
+  // Applies the remote changes held for their timestamps (see
+  // StoreOptions::max_clock_skew_ms) whose time has come, and what waited
+  // behind them; returns how many were applied. Cheap when none is due:
+  // call it often (the session driver does, every ~200 ms).
+  absl::StatusOr<int> RetryDueHeld();
+  // Remote changes dropped because the sender could not send them.
+  std::vector<PeerRefusal> Refusals() const;
+  // Changes refused because their dot was already bound to other content.
+  int64_t dot_conflicts() const;
+
   // Ledger balances below zero, "table/k1=v1,k2=v2: -3".
   absl::StatusOr<std::vector<std::string>> NegativeBalances();
 
   const std::string& node_id() const { return options_.node_id; }
+  // The origin of this replica's changes (sync/replica.h).
+  const std::string& replica_id() const { return replica_id_; }
   const ScopeSet& scopes() const { return options_.scopes; }
   const Schema& schema() const { return options_.schema; }
   HybridClock& clock() { return clock_; }
@@ -404,6 +446,16 @@ class Store {
   absl::Status Quarantine(const PeerInfo& peer, const Change& change,
                           const absl::Status& why)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(db_mu_);
+  // Counts and logs (once per peer and reason) a change the peer could not
+  // send; nothing is stored and the vv does not move.
+  void Refuse(const PeerInfo& peer, const Change& change,
+              absl::string_view reason) ABSL_EXCLUSIVE_LOCKS_REQUIRED(db_mu_);
+  // A change whose dot we already hold: OK when it is the same change;
+  // otherwise it is quarantined as a dot bound to two contents.
+  absl::Status CheckDuplicate(const PeerInfo& peer, const Change& change,
+                              ApplyResult* result)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(db_mu_);
+
   // Remote: decides seen / ready / pending and applies or parks the change.
   // Applies a change `peer` sent if the peer may write its scope, this node
   // holds it and it is valid; else `refused` says why (to quarantine it
@@ -450,6 +502,7 @@ class Store {
   }
 
   const StoreOptions options_;
+  const std::string replica_id_;
   HybridClock clock_;
   std::map<std::string, TableSql, std::less<>> table_sql_;
 
@@ -462,6 +515,14 @@ class Store {
       ABSL_GUARDED_BY(db_mu_);
   int64_t last_lsn_ ABSL_GUARDED_BY(db_mu_) = 0;
   int64_t pending_count_ ABSL_GUARDED_BY(db_mu_) = 0;
+  // Earliest hold_until_ms in _pending (INT64_MAX: none held). Written
+  // under db_mu_; read without it, so polling RetryDueHeld never waits for
+  // a commit. A held change parked by a transaction that then rolled back
+  // only makes the next poll look in vain.
+  std::atomic<int64_t> next_hold_ms_{INT64_MAX};
+  std::map<std::pair<std::string, std::string>, int64_t> refusals_
+      ABSL_GUARDED_BY(db_mu_);
+  int64_t dot_conflicts_ ABSL_GUARDED_BY(db_mu_) = 0;
   bool fail_before_commit_for_test_ = false;
 
   absl::Mutex listeners_mu_;

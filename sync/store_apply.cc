@@ -226,6 +226,50 @@ absl::Status Store::AppendLog(Txn& txn, const Change& change) {
   return absl::OkStatus();
 }
 
+bool PeerInfo::MaySend(absl::string_view origin) const {
+  return relay || NodeOfOrigin(origin) == node_id;
+}
+
+void Store::Refuse(const PeerInfo& peer, const Change& change,
+                   absl::string_view reason) {
+  int64_t& count = refusals_[{peer.node_id, std::string(reason)}];
+  if (count++ == 0) {
+    OUTPOST_LOG(WARNING) << "refused changes from peer " << peer.node_id << ": "
+                         << reason << " (first: " << change.dot().origin()
+                         << ":" << change.dot().seq()
+                         << "; counted in status, logged once)";
+  }
+}
+
+absl::Status Store::CheckDuplicate(const PeerInfo& peer, const Change& change,
+                                   ApplyResult* result) {
+  Statement& st =
+      db_->Cached("SELECT change FROM _log WHERE origin = ?1 AND seq = ?2");
+  st.BindText(1, change.dot().origin());
+  st.BindInt(2, static_cast<int64_t>(change.dot().seq()));
+  ASSIGN_OR_RETURN(bool logged, st.Step());
+  bool same = true;
+  if (logged) {
+    std::string blob;
+    change.SerializeToString(&blob);
+    same = st.ColumnBlob(0) == blob;
+  }
+  st.Reset();
+  ++result->duplicates;
+  // Not in our log (skipped as out of scope, or quarantined): nothing to
+  // compare it with here; the replicas holding it compare.
+  if (same) return absl::OkStatus();
+  ++result->dot_conflicts;
+  ++dot_conflicts_;
+  return Quarantine(
+      peer, change,
+      absl::DataLossError(absl::StrCat(
+          "dot ", change.dot().origin(), ":", change.dot().seq(),
+          " is already held here with other content: two changes were "
+          "written under one identity (a database copied or restored while "
+          "its node ran?); both are kept, operators decide")));
+}
+
 absl::Status Store::Quarantine(const PeerInfo& peer, const Change& change,
                                const absl::Status& why) {
   OUTPOST_LOG(WARNING) << "quarantined " << change.dot().origin() << ":"
@@ -255,14 +299,22 @@ absl::Status Store::OfferRemote(Txn& txn, const PeerInfo& peer,
                                 ApplyResult* result) {
   const Dot& dot = change.dot();
   if (dot.origin().empty() || dot.seq() == 0) {
-    ++result->quarantined;
-    return Quarantine(peer, change,
-                      absl::InvalidArgumentError("change has no dot"));
-  }
-  if (txn.vv.Seen(dot)) {
-    ++result->duplicates;
+    ++result->refused;
+    Refuse(peer, change, "a change without a dot");
     return absl::OkStatus();
   }
+  // Origin authority before anything else: a change another node wrote,
+  // from a peer that may not relay it, must not even count as seen, or the
+  // genuine change would later be dropped as a duplicate.
+  if (!peer.MaySend(dot.origin())) {
+    ++result->refused;
+    Refuse(peer, change,
+           absl::StrCat("changes written by node ", NodeOfOrigin(dot.origin()),
+                        " (only its own replicas' or an upstream's relay "
+                        "are accepted)"));
+    return absl::OkStatus();
+  }
+  if (txn.vv.Seen(dot)) return CheckDuplicate(peer, change, result);
   // Causal readiness: the origin's previous change is here (or the sender,
   // covering our scopes, vouches that the gap is outside them), and every
   // dot this change supersedes or saw is here.
@@ -271,32 +323,47 @@ absl::Status Store::OfferRemote(Txn& txn, const PeerInfo& peer,
     for (const Dot& d : w.supersedes()) ready = ready && txn.vv.Seen(d);
     for (const Dot& d : w.context()) ready = ready && txn.vv.Seen(d);
   }
-  if (!ready) {
+  // Time: a change dated beyond our clock plus the allowed skew waits until
+  // our clock gets there (RetryDueHeld), and so does everything after it
+  // (causally): applying it would move our clock, and every row we date
+  // later, to its time. Waiting, not quarantine, keeps causal order: a later
+  // change superseding it must not be applied before it.
+  const int64_t excess = clock_.ExcessMs(change.hlc());
+  if (!ready || excess > 0) {
     std::string blob;
     change.SerializeToString(&blob);
     Statement& st = db_->Cached(
         "INSERT OR IGNORE INTO _pending(origin, seq, covered, peer, "
-        "peer_scopes, change) VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
+        "peer_scopes, change, hold_until_ms) "
+        "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
     st.BindText(1, dot.origin());
     st.BindInt(2, static_cast<int64_t>(dot.seq()));
     st.BindInt(3, peer_covers ? 1 : 0);
     st.BindText(4, peer.node_id);
     st.BindText(5, peer.scopes.ToString());
     st.BindBlob(6, blob);
+    if (excess > 0) {
+      const int64_t hold_until = options_.clock->NowMs() + excess;
+      st.BindInt(7, hold_until);
+      if (hold_until < next_hold_ms_.load()) next_hold_ms_ = hold_until;
+    } else {
+      st.BindNull(7);
+    }
     RETURN_IF_ERROR(st.Run());
     if (db_->Changes() > 0) {
       ++txn.pending_delta;
       ++result->pending;
+      if (excess > 0) {
+        ++result->skew_warnings;
+        clock_.CountSkewWarning();
+        OUTPOST_LOG(WARNING)
+            << "clock skew: change " << dot.origin() << ":" << dot.seq()
+            << " from " << peer.node_id << " is dated " << excess / 1000
+            << " s beyond this node's clock plus --max_clock_skew; held "
+            << "until then (Admin.Status held_for_clock)";
+      }
     }
     return absl::OkStatus();
-  }
-  if (clock_.Observe(change.hlc())) {
-    ++result->skew_warnings;
-    OUTPOST_LOG(WARNING) << "clock skew: change " << dot.origin() << ":"
-                         << dot.seq() << " is "
-                         << (HlcPhysicalMs(change.hlc()) -
-                             options_.clock->NowMs())
-                         << " ms ahead of our clock";
   }
   absl::Status refused;
   RETURN_IF_ERROR(ApplyRemote(txn, peer, change, &refused));
@@ -321,6 +388,13 @@ absl::Status Store::ApplyRemote(Txn& txn, const PeerInfo& peer,
     *refused = absl::PermissionDeniedError(absl::StrCat(
         "scope ", change.scope(), " is outside this node's scopes (",
         options_.scopes.ToString(), ")"));
+  } else if (const int64_t excess = clock_.ExcessMs(change.hlc()); excess > 0) {
+    // Never let a far-future clock move ours (an operator's retry; remote
+    // batches hold such changes in _pending before they get here).
+    *refused = absl::FailedPreconditionError(absl::StrCat(
+        "hlc: dated ", excess / 1000,
+        " s beyond this node's clock plus --max_clock_skew (",
+        options_.max_clock_skew_ms / 1000, " s); retry when time is there"));
   } else {
     *refused = ValidateChange(change);
   }
@@ -343,6 +417,7 @@ absl::Status Store::ApplyRemote(Txn& txn, const PeerInfo& peer,
   absl::Status applied = ApplyChange(txn, change);
   if (!applied.ok() && !IsRefusal(applied)) return applied;  // I/O: fails all
   *refused = applied;
+  if (applied.ok()) clock_.Observe(change.hlc());  // within bounds: checked
   return absl::OkStatus();
 }
 
@@ -359,7 +434,10 @@ absl::Status Store::ReleasePending(Txn& txn, ApplyResult* result) {
     std::vector<Candidate> candidates;
     Statement& st = db_->Cached(
         "SELECT change, covered, peer, peer_scopes FROM _pending "
+        "WHERE hold_until_ms IS NULL OR hold_until_ms <= ?1 "
         "ORDER BY origin, seq");
+    // Held for our clock and not due: nothing to try (RetryDueHeld).
+    st.BindInt(1, options_.clock->NowMs());
     while (true) {
       ASSIGN_OR_RETURN(bool row, st.Step());
       if (!row) break;
@@ -368,8 +446,10 @@ absl::Status Store::ReleasePending(Txn& txn, ApplyResult* result) {
       if (!change.ParseFromArray(blob.data(), static_cast<int>(blob.size()))) {
         return absl::DataLossError("a _pending change does not parse");
       }
+      // Origin authority was checked when the change was parked.
       PeerInfo peer{st.ColumnText(2),
-                    ScopeSet::Of(absl::StrSplit(st.ColumnText(3), ','))};
+                    ScopeSet::Of(absl::StrSplit(st.ColumnText(3), ',')),
+                    /*relay=*/true};
       candidates.push_back({std::move(change), st.ColumnInt(1) != 0, peer});
     }
     for (const auto& [change, covered, peer] : candidates) {
@@ -428,10 +508,11 @@ absl::StatusOr<ApplyResult> Store::ApplyBatchImpl(
         RETURN_IF_ERROR(ReleasePending(txn, &result));
         // The watermark vouches for gaps only when nothing waits: otherwise
         // a parked change would count as seen.
+        // Only for origins the peer may speak for (origin authority).
         if (watermark.has_value() && covers &&
             pending_count_ + txn.pending_delta == 0) {
           for (const auto& [origin, seq] : watermark->entries()) {
-            txn.AdvanceVv(origin, seq);
+            if (peer.MaySend(origin)) txn.AdvanceVv(origin, seq);
           }
         }
         if (!txn.ledger_tables_touched.empty()) {

@@ -426,10 +426,15 @@ absl::Status Store::RetryQuarantined(int64_t id, const WriteRequest* record) {
         absl::StrCat("quarantine entry ", id, " not found"));
   Change change;
   const absl::string_view blob = st.ColumnBlob(0);
-  change.ParseFromArray(blob.data(), static_cast<int>(blob.size()));
-  const std::string peer = st.ColumnText(1);
-  const ScopeSet peer_scopes =
-      ScopeSet::Of(absl::StrSplit(st.ColumnText(2), ','));
+  if (!change.ParseFromArray(blob.data(), static_cast<int>(blob.size()))) {
+    return absl::DataLossError(
+        absl::StrCat("quarantine entry ", id, " does not parse"));
+  }
+  // The sender's authority does not change with an upgrade; its origin
+  // authority was checked when the change arrived.
+  const PeerInfo peer{st.ColumnText(1),
+                      ScopeSet::Of(absl::StrSplit(st.ColumnText(2), ',')),
+                      /*relay=*/true};
   st.Reset();
   return RunTxn([&](Txn& txn) -> absl::Status {
     Statement& logged =
@@ -439,17 +444,10 @@ absl::Status Store::RetryQuarantined(int64_t id, const WriteRequest* record) {
     ASSIGN_OR_RETURN(bool already, logged.Step());
     logged.Reset();
     if (!already) {
-      // The sender's authority does not change with an upgrade.
-      if (!peer_scopes.Contains(change.scope())) {
-        return absl::PermissionDeniedError(absl::StrCat(
-            "peer ", peer, " may not write scope ", change.scope()));
-      }
-      if (!options_.scopes.Contains(change.scope())) {
-        return absl::PermissionDeniedError(absl::StrCat(
-            "scope ", change.scope(), " is still outside this node's scopes"));
-      }
-      RETURN_IF_ERROR(ValidateChange(change));
-      RETURN_IF_ERROR(ApplyChange(txn, change));
+      // The same checks as on arrival: scopes, time, schema, domain rules.
+      absl::Status refused;
+      RETURN_IF_ERROR(ApplyRemote(txn, peer, change, &refused));
+      RETURN_IF_ERROR(refused);
     }
     Statement& del = db_->Cached("DELETE FROM _quarantine WHERE id = ?1");
     del.BindInt(1, id);
@@ -457,6 +455,44 @@ absl::Status Store::RetryQuarantined(int64_t id, const WriteRequest* record) {
     if (record != nullptr) RETURN_IF_ERROR(WriteInTxn(txn, *record).status());
     return absl::OkStatus();
   });
+}
+
+absl::StatusOr<int> Store::RetryDueHeld() {
+  const int64_t now = options_.clock->NowMs();
+  if (next_hold_ms_.load() > now) return 0;
+  NotifyOnExit notify{this};
+  absl::MutexLock lock(&db_mu_);
+  ApplyResult result;
+  // No batch may come to wake the held changes up: this does.
+  RETURN_IF_ERROR(RunTxn(
+      [&](Txn& txn) -> absl::Status { return ReleasePending(txn, &result); }));
+  // What still waits for time (re-parked with its hold): the earliest.
+  Statement& next = db_->Cached(
+      "SELECT MIN(hold_until_ms) FROM _pending "
+      "WHERE hold_until_ms IS NOT NULL");
+  ASSIGN_OR_RETURN(bool has_next, next.Step());
+  next_hold_ms_ =
+      has_next && !next.ColumnIsNull(0) ? next.ColumnInt(0) : INT64_MAX;
+  next.Reset();
+  if (result.released > 0) {
+    OUTPOST_LOG(INFO) << result.released << " change(s) held for their "
+                      << "timestamps applied: this node's time caught up";
+  }
+  return result.released;
+}
+
+std::vector<PeerRefusal> Store::Refusals() const {
+  absl::MutexLock lock(&db_mu_);
+  std::vector<PeerRefusal> out;
+  for (const auto& [key, count] : refusals_) {
+    out.push_back({key.first, key.second, count});
+  }
+  return out;
+}
+
+int64_t Store::dot_conflicts() const {
+  absl::MutexLock lock(&db_mu_);
+  return dot_conflicts_;
 }
 
 absl::Status Store::DiscardQuarantined(int64_t id, const WriteRequest* record) {
@@ -483,7 +519,7 @@ absl::StatusOr<ApplyResult> Store::ApplyRepair(
   RETURN_IF_ERROR(RunTxn([&](Txn& txn) -> absl::Status {
     for (const Change& change : changes) {
       const Dot& dot = change.dot();
-      if (!txn.vv.Seen(dot)) {
+      if (!txn.vv.Seen(dot) || !peer.MaySend(dot.origin())) {
         RETURN_IF_ERROR(
             OfferRemote(txn, peer, /*peer_covers=*/false, change, &result));
         continue;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "sync/replica.h"
 
 namespace outpost::sync {
 
@@ -26,6 +27,14 @@ outpost::v1::VersionVector VersionVector::ToProto() const {
 uint64_t VersionVector::Get(absl::string_view origin) const {
   auto it = entries_.find(origin);
   return it == entries_.end() ? 0 : it->second;
+}
+
+uint64_t VersionVector::NodeTotal(absl::string_view node) const {
+  uint64_t total = 0;
+  for (const auto& [origin, seq] : entries_) {
+    if (NodeOfOrigin(origin) == node) total += seq;
+  }
+  return total;
 }
 
 bool VersionVector::Advance(absl::string_view origin, uint64_t seq) {

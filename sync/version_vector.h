@@ -19,6 +19,9 @@ class VersionVector {
   outpost::v1::VersionVector ToProto() const;
 
   uint64_t Get(absl::string_view origin) const;
+  // Sum over the replicas of `node` (sync/replica.h): how many changes
+  // that node wrote, over all its runs, are seen here.
+  uint64_t NodeTotal(absl::string_view node) const;
   bool Seen(const outpost::v1::Dot& dot) const {
     return Get(dot.origin()) >= dot.seq();
   }

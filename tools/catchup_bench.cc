@@ -24,6 +24,7 @@
 #include "absl/flags/parse.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "sync/version_vector.h"
 #include "tools/testbed/fault_proxy.h"
 #include "tools/testbed/node_process.h"
 
@@ -54,12 +55,9 @@ int64_t PeakRssKb(pid_t pid) {
   return -1;
 }
 
-uint64_t VvGet(const outpost::v1::VersionVector& vv,
-               const std::string& origin) {
-  for (const auto& e : vv.entries()) {
-    if (e.origin() == origin) return e.seq();
-  }
-  return 0;
+// Changes `node` wrote, over all its replicas, that `vv` has seen.
+uint64_t VvGet(const outpost::v1::VersionVector& vv, const std::string& node) {
+  return sync::VersionVector::FromProto(vv).NodeTotal(node);
 }
 
 void Die(const std::string& what) {

@@ -219,7 +219,7 @@ void BM_LocalWrite(benchmark::State& state, Kind kind, bool full) {
       fixture = nullptr;
     } else {
       fixture = *got;
-      seq_before = fixture->db->store->vv().Get("local");
+      seq_before = fixture->db->store->vv().NodeTotal("local");
       commits_before = fixture->commits.load();
     }
   }
@@ -242,7 +242,8 @@ void BM_LocalWrite(benchmark::State& state, Kind kind, bool full) {
   state.SetItemsProcessed(done);
   if (state.thread_index() == 0 && fixture != nullptr) {
     // Every thread passed the stop barrier: all writes returned.
-    const uint64_t written = fixture->db->store->vv().Get("local") - seq_before;
+    const uint64_t written =
+        fixture->db->store->vv().NodeTotal("local") - seq_before;
     const int64_t commits = fixture->commits.load() - commits_before;
     state.counters["committed"] = static_cast<double>(written);
     state.counters["avg_group"] =

@@ -12,6 +12,7 @@
 #include "absl/time/clock.h"
 #include "outpost/v1/node.grpc.pb.h"
 #include "server/grpc_status.h"
+#include "sync/version_vector.h"
 #include "tools/testbed/node_process.h"
 
 namespace outpost::testing {
@@ -97,12 +98,11 @@ inline absl::StatusOr<std::vector<std::string>> ConflictIds(NodeProcess& node) {
   return ids;
 }
 
+// How many changes `node` wrote, over all its replicas (runs), that `vv`
+// has seen.
 inline uint64_t VvGet(const outpost::v1::VersionVector& vv,
-                      const std::string& origin) {
-  for (const auto& e : vv.entries()) {
-    if (e.origin() == origin) return e.seq();
-  }
-  return 0;
+                      const std::string& node) {
+  return sync::VersionVector::FromProto(vv).NodeTotal(node);
 }
 
 // Polls `done` every 100 ms until it returns true or `timeout` passes.

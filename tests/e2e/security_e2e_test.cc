@@ -16,13 +16,10 @@
 #include "outpost/v1/community.grpc.pb.h"
 #include "server/id_card.h"
 #include "tests/e2e/e2e_util.h"
+#include "tests/e2e/pki_util.h"
 #include "tests/sync/test_util.h"
 #include "tools/testbed/fault_proxy.h"
 #include "tools/testbed/node_process.h"
-
-#ifndef OUTPOST_PKI_SH
-#error "OUTPOST_PKI_SH must name tools/pki.sh"
-#endif
 
 namespace outpost::testing {
 namespace {
@@ -30,20 +27,6 @@ namespace {
 namespace pb = outpost::v1;
 using sync::testing::TempDir;
 using ::testing::HasSubstr;
-
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-// Runs tools/pki.sh; true on success.
-bool Pki(const std::string& dir, const std::string& args) {
-  const std::string command =
-      absl::StrCat(OUTPOST_PKI_SH, " '", dir, "' ", args, " >/dev/null 2>&1");
-  return std::system(command.c_str()) == 0;
-}
 
 // The sub-district's CA with certificates for central, yatai and heping, and
 // a second CA ("other") with its own yatai certificate.
@@ -60,9 +43,7 @@ class SecurityE2E : public ::testing::Test {
   }
 
   std::vector<std::string> Tls(const std::string& pki, const std::string& id) {
-    return {"--tls_cert=" + pki + "/" + id + ".pem",
-            "--tls_key=" + pki + "/" + id + ".key",
-            "--tls_ca=" + pki + "/ca.pem"};
+    return TlsFlags(pki, id);
   }
 
   NodeSpec Central() {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <limits>
 
 namespace outpost::sync {
 namespace {
@@ -68,10 +69,10 @@ TEST(HybridClockTest, NowStrictlyIncreasesWhenTimeGoesBack) {
 
 TEST(HybridClockTest, ObserveRemoteAheadMovesClockPastIt) {
   FakeClock fake(kStartMs);
-  HybridClock clock(&fake, /*max_skew_ms=*/60'000);
+  HybridClock clock(&fake, /*max_ahead_ms=*/60'000);
   clock.Now();
   const uint64_t remote = Hlc(kStartMs + 1'000, 7);
-  EXPECT_FALSE(clock.Observe(remote));
+  EXPECT_TRUE(clock.Observe(remote));
   EXPECT_GE(clock.last(), remote);
   const uint64_t next = clock.Now();
   EXPECT_GT(next, remote);
@@ -83,31 +84,41 @@ TEST(HybridClockTest, ObserveRemoteBehindChangesNothing) {
   FakeClock fake(kStartMs);
   HybridClock clock(&fake);
   const uint64_t now = clock.Now();
-  EXPECT_FALSE(clock.Observe(Hlc(kStartMs - 5'000)));
+  EXPECT_TRUE(clock.Observe(Hlc(kStartMs - 5'000)));
   EXPECT_EQ(clock.last(), now);
   EXPECT_EQ(clock.Now(), now + 1);
   EXPECT_EQ(clock.skew_warnings(), 0);
 }
 
-TEST(HybridClockTest, SkewWarningOnlyBeyondMaxSkew) {
+TEST(HybridClockTest, ARemoteTimestampBeyondTheBoundNeverMovesTheClock) {
   FakeClock fake(kStartMs);
-  HybridClock clock(&fake, /*max_skew_ms=*/1'000);
-  // Exactly at the limit: accepted silently.
-  EXPECT_FALSE(clock.Observe(Hlc(kStartMs + 1'000, 3)));
-  EXPECT_EQ(clock.skew_warnings(), 0);
-  // One millisecond beyond: accepted (causality) but counted.
-  const uint64_t far = Hlc(kStartMs + 1'001);
-  EXPECT_TRUE(clock.Observe(far));
-  EXPECT_EQ(clock.skew_warnings(), 1);
-  EXPECT_GT(clock.Now(), far);
-  // Far ahead again counts again; skew is measured against physical time,
-  // not against our (already jumped) hlc.
-  EXPECT_TRUE(clock.Observe(Hlc(kStartMs + 30'000)));
+  HybridClock clock(&fake, /*max_ahead_ms=*/1'000);
+  // Exactly at the limit: observed.
+  EXPECT_EQ(clock.ExcessMs(Hlc(kStartMs + 1'000, 3)), 0);
+  EXPECT_TRUE(clock.Observe(Hlc(kStartMs + 1'000, 3)));
+  const uint64_t at_limit = clock.last();
+  // One millisecond beyond, or the largest value there is: refused.
+  EXPECT_EQ(clock.ExcessMs(Hlc(kStartMs + 1'001)), 1);
+  EXPECT_FALSE(clock.Observe(Hlc(kStartMs + 1'001)));
+  EXPECT_GT(clock.ExcessMs(std::numeric_limits<uint64_t>::max()), 0);
+  EXPECT_FALSE(clock.Observe(std::numeric_limits<uint64_t>::max()));
+  EXPECT_EQ(clock.last(), at_limit);
   EXPECT_EQ(clock.skew_warnings(), 2);
-  // Once physical time catches up, the same remote value is no longer skew.
-  fake.Set(kStartMs + 29'500);
-  EXPECT_FALSE(clock.Observe(Hlc(kStartMs + 30'000)));
-  EXPECT_EQ(clock.skew_warnings(), 2);
+  EXPECT_GT(clock.Now(), at_limit);
+  // Once physical time catches up, the same value may be observed.
+  fake.Set(kStartMs + 30'000);
+  EXPECT_TRUE(clock.Observe(Hlc(kStartMs + 1'001)));
+  EXPECT_TRUE(clock.Observe(Hlc(kStartMs + 30'500)));
+  EXPECT_EQ(HlcPhysicalMs(clock.Now()), kStartMs + 30'500);
+}
+
+TEST(HybridClockTest, RestoreIgnoresAPoisonedValueFromBeforeTheBound) {
+  FakeClock fake(kStartMs);
+  HybridClock clock(&fake);
+  const uint64_t century = Hlc(kStartMs + int64_t{100} * 365 * 86'400'000);
+  EXPECT_FALSE(clock.Restore(century));
+  EXPECT_LT(clock.Now(), century);
+  EXPECT_EQ(HlcPhysicalMs(clock.Now()), kStartMs);
 }
 
 TEST(HybridClockTest, RestoreKeepsMonotonicAcrossRestart) {

@@ -5,7 +5,11 @@
 // crash/reopen cycles. After a final full exchange every replica must be
 // digest-equal (per scope), list the same conflicts, and hold every
 // acknowledged write (a current sibling, or superseded by a writer who saw
-// it).
+// it). Replicas also lose their database file or get it back from an older
+// copy (a dead disk, a restored backup): every write that had reached another
+// replica must come back, and no dot may ever be bound to two contents (each
+// open writes as a new replica, sync/replica.h). Clocks jump beyond the
+// allowed skew; such changes wait until the others' time catches up.
 //
 // Everything runs on one thread from one std::mt19937_64 per schedule, so a
 // schedule is reproduced exactly by its seed (printed on failure):
@@ -19,11 +23,14 @@
 #include <cstdio>
 #include <cstdlib>
 #include <deque>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <optional>
 #include <random>
 #include <set>
+#include <sstream>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -86,6 +93,9 @@ struct Topology {
   // Residents and requests per scope (passages: twice as many): few, so
   // concurrent edits and identical inserts collide.
   int rows_per_scope = 2;
+  // Every node relays others' changes (a mesh); otherwise only node 0 does
+  // (a star's hub), and a community may send only its own changes.
+  bool all_relay = true;
 };
 
 // Five replicas holding everything; any pair may sync.
@@ -112,6 +122,7 @@ Topology Star() {
   }
   t.hub_writes = 0.4;  // so central often races a community on its rows
   t.rows_per_scope = 1;
+  t.all_relay = false;
   return t;
 }
 
@@ -122,6 +133,7 @@ struct AckedWrite {
   std::string table, row_id, scope;
   std::vector<std::pair<std::string, Value>> fields;
   bool check_content = true;
+  int writer = -1;  // the replica that wrote it (Submit)
 };
 
 struct Replica {
@@ -129,14 +141,32 @@ struct Replica {
   std::string path;
   std::unique_ptr<FakeClock> clock;
   std::unique_ptr<Store> store;
+  int opens = 0;  // each open writes as a new replica: name/r<opens>
+  // An older copy of the database files (a backup), restored later.
+  std::map<std::string, std::string> backup;
 };
+
+// Changes dated further ahead than this wait for the receiver's clock;
+// MoveClock's jumps of 120 s exceed it.
+constexpr int64_t kMaxSkewMs = 60'000;
 
 // Crashes here are process crashes (the Store is destroyed), which WAL
 // survives whatever `synchronous` says; syncing to disk would only make the
 // thousands of schedules slow.
-std::unique_ptr<Store> OpenReplica(const Replica& r) {
-  std::unique_ptr<Store> store =
-      OpenStore(r.path, r.node.name, r.node.scopes, r.clock.get());
+std::unique_ptr<Store> OpenReplica(Replica& r) {
+  StoreOptions options;
+  options.path = r.path;
+  options.node_id = r.node.name;
+  options.scopes = r.node.scopes;
+  options.schema = testing::TestSchema();
+  options.synchronous_full = false;
+  options.clock = r.clock.get();
+  options.max_clock_skew_ms = kMaxSkewMs;
+  // Deterministic per seed, and new at every open like a real node's.
+  options.replica_id = absl::StrCat(r.node.name, "/r", r.opens++);
+  absl::StatusOr<std::unique_ptr<Store>> opened = Store::Open(options);
+  EXPECT_TRUE(opened.ok()) << opened.status();
+  std::unique_ptr<Store> store = opened.ok() ? *std::move(opened) : nullptr;
   if (store != nullptr) {
     absl::Status status = store->WithDatabase(
         [](Database* db) { return db->Exec("PRAGMA synchronous=OFF"); });
@@ -167,6 +197,7 @@ struct Stats {
   int64_t crashes_mid_exchange = 0, failed_commits = 0, redeliveries = 0;
   int64_t pending_seen = 0, final_conflicts = 0, final_delete_vs_update = 0;
   int64_t twice_inserted = 0, negative_balances = 0;
+  int64_t disk_losses = 0, lost_writes = 0, held_for_clock = 0;
 
   std::string ToString() const {
     return absl::StrCat(
@@ -179,7 +210,10 @@ struct Stats {
         " failed commits, ", redeliveries, " re-delivered batches, ",
         pending_seen, " applies leaving changes pending; at the end ",
         final_conflicts, " conflicts (", final_delete_vs_update,
-        " delete-vs-update), ", negative_balances, " negative balances");
+        " delete-vs-update), ", negative_balances, " negative balances; ",
+        disk_losses, " databases lost or restored from an older copy (",
+        lost_writes, " writes no other replica had), ", held_for_clock,
+        " changes held for a clock too far ahead");
   }
 };
 
@@ -227,6 +261,7 @@ class Cluster {
     edges_ = std::move(topology.edges);
     hub_writes_ = topology.hub_writes;
     rows_per_scope_ = topology.rows_per_scope;
+    all_relay_ = topology.all_relay;
   }
 
   bool ok() const {
@@ -272,8 +307,10 @@ class Cluster {
         CrashOne();
       } else if (dice < 94) {
         FailOneCommit();
-      } else {
+      } else if (dice < 97) {
         Redeliver();
+      } else {
+        DiskEvent(Uniform(0, static_cast<int>(replicas_.size()) - 1));
       }
     }
   }
@@ -311,6 +348,16 @@ class Cluster {
       if (!finish || RunToCompletion(li)) Cut(li);  // else it cut itself
     }
     trace_.push_back("-- final exchange");
+    // Time catches up with the clocks that ran ahead: what waited for them
+    // is applied now (and the rest in the exchange below).
+    int64_t latest = 0;
+    for (Replica& r : replicas_) latest = std::max(latest, r.clock->NowMs());
+    for (size_t i = 0; i < replicas_.size(); ++i) {
+      replicas_[i].clock->Set(latest);
+      stats_->held_for_clock += StoreOf(i).clock().skew_warnings();
+      absl::StatusOr<int> released = StoreOf(i).RetryDueHeld();
+      ASSERT_TRUE(released.ok()) << released.status();
+    }
     for (int round = 0; round < 8; ++round) {
       std::vector<std::pair<int, int>> order = edges_;
       Shuffle(order);
@@ -342,6 +389,19 @@ class Cluster {
           << ViewDiff(actual, expected);
     }
     for (size_t i = 0; i < replicas_.size(); ++i) CheckNoLoss(i);
+    // No dot was ever bound to two contents, on any replica.
+    std::map<std::string, std::string> contents;
+    for (size_t i = 0; i < replicas_.size(); ++i) {
+      EXPECT_EQ(StoreOf(i).dot_conflicts(), 0) << Name(i);
+      for (const Change& c : ReadLog(StoreOf(i))) {
+        std::string blob;
+        c.SerializeToString(&blob);
+        auto [it, added] = contents.emplace(DotString(c.dot()), blob);
+        EXPECT_TRUE(added || it->second == blob)
+            << Name(i) << " holds " << DotString(c.dot())
+            << " with other content than another replica";
+      }
+    }
     for (const std::string& c : reference.conflicts) {
       ++stats_->final_conflicts;
       stats_->final_delete_vs_update +=
@@ -376,6 +436,7 @@ class Cluster {
     }
   }
   Store& StoreOf(int r) { return *replicas_[r].store; }
+  bool MayRelay(int r) const { return all_relay_ || r == 0; }
   const std::string& Name(int r) const { return replicas_[r].node.name; }
 
   void MoveClock() {
@@ -507,6 +568,7 @@ class Cluster {
       const WriteRequest& w = requests[i];
       const WriteResult& result = (*results)[i];
       AckedWrite acked{result.dot, w.table, w.row_id, w.scope, {}};
+      acked.writer = r;
       if (w.kind != WriteRequest::Kind::kUpsert) {
         acked.fields.emplace_back(
             kDeletedField, BoolValue(w.kind == WriteRequest::Kind::kDelete));
@@ -596,6 +658,8 @@ class Cluster {
       options.max_batch_changes = Pick(std::vector<int>{1, 2, 3, 1000});
       options.max_inflight = Pick(std::vector<int>{1, 2, 4});
       options.max_batch_bytes = Chance(0.2) ? 300 : int64_t{1} << 20;
+      const int peer = link->node[1 - side];
+      if (MayRelay(peer)) options.relays.insert(Name(peer));
       link->session[side] =
           std::make_unique<SyncSession>(&StoreOf(link->node[side]), options);
       for (SyncMessage& m : link->session[side]->Start()) {
@@ -652,7 +716,11 @@ class Cluster {
     if (m.has_batch()) {
       ++stats_->batches;
       stats_->pending_seen += StoreOf(to).pending_count() > 0;
-      DeliveredBatch d{to, {Name(from), replicas_[from].node.scopes}, {}, {}};
+      DeliveredBatch d{
+          to,
+          {Name(from), replicas_[from].node.scopes, MayRelay(from)},
+          {},
+          {}};
       d.changes.assign(m.batch().changes().begin(), m.batch().changes().end());
       if (m.batch().has_watermark()) {
         d.watermark = VersionVector::FromProto(m.batch().watermark());
@@ -766,6 +834,103 @@ class Cluster {
     ASSERT_NE(rep.store, nullptr);
     EXPECT_EQ(Summary(*rep.store), before) << "state changed across reopen";
     trace_.push_back(absl::StrCat("crash+reopen ", rep.node.name));
+  }
+
+  // The files of a closed replica: the database, its WAL and shared memory.
+  static std::vector<std::string> FilesOf(const Replica& rep) {
+    return {rep.path, rep.path + "-wal", rep.path + "-shm"};
+  }
+
+  // What happens to an office PC's disk: a backup is taken (the node is
+  // stopped and its files copied), the backup is restored over newer data,
+  // or the database is lost and the node starts empty.
+  //
+  // Not a star's hub: its communities may send it only their own changes
+  // (origin authority), so the hub's own writes held only in communities
+  // cannot flow back by sync; rebuilding central from its communities is an
+  // operator's audited repair (the operations issue), not tested here.
+  void DiskEvent(int r) {
+    if (!all_relay_ && r == 0) return;
+    Replica& rep = replicas_[r];
+    for (size_t li = links_.size(); li-- > 0;) {
+      if (links_[li]->node[0] == r || links_[li]->node[1] == r) Cut(li);
+    }
+    rep.store.reset();
+    const bool take_backup = rep.backup.empty() || Chance(0.4);
+    if (take_backup) {
+      rep.backup.clear();
+      for (const std::string& file : FilesOf(rep)) {
+        std::ifstream in(file, std::ios::binary);
+        if (!in) continue;
+        std::stringstream content;
+        content << in.rdbuf();
+        rep.backup[file] = content.str();
+      }
+      trace_.push_back(absl::StrCat("backup ", rep.node.name));
+    } else {
+      const bool restore = Chance(0.5);
+      for (const std::string& file : FilesOf(rep)) {
+        std::filesystem::remove(file);
+        auto it = rep.backup.find(file);
+        if (restore && it != rep.backup.end()) {
+          std::ofstream(file, std::ios::binary) << it->second;
+        }
+      }
+      trace_.push_back(absl::StrCat(
+          restore ? "restore an older copy of " : "database lost on ",
+          rep.node.name));
+      ++stats_->disk_losses;
+      // Redelivering what the lost file had applied would apply it again.
+      delivered_.erase(std::remove_if(delivered_.begin(), delivered_.end(),
+                                      [r](const DeliveredBatch& d) {
+                                        return d.receiver == r;
+                                      }),
+                       delivered_.end());
+    }
+    rep.store = OpenReplica(rep);
+    ASSERT_NE(rep.store, nullptr);
+    if (!take_backup) ForgetLostWrites(r);
+  }
+
+  // Writes of `r` that no replica holds any more (not in a version vector,
+  // not waiting in _pending) were lost with the disk: nothing can bring
+  // them back, so they are no longer expected anywhere. Everything else must
+  // come back.
+  void ForgetLostWrites(int r) {
+    auto held = [&](const Dot& dot, const std::string& scope) {
+      for (size_t i = 0; i < replicas_.size(); ++i) {
+        // A replica not holding the scope counts dots as seen without them.
+        if (!replicas_[i].node.scopes.Contains(scope)) continue;
+        if (StoreOf(i).vv().Seen(dot)) return true;
+        bool pending = false;
+        absl::Status status = StoreOf(i).WithDatabase([&](Database* db) {
+          Statement& st = db->Cached(
+              "SELECT 1 FROM _pending WHERE origin = ?1 AND seq = ?2");
+          st.BindText(1, dot.origin());
+          st.BindInt(2, static_cast<int64_t>(dot.seq()));
+          absl::StatusOr<bool> row = st.Step();
+          st.Reset();
+          if (!row.ok()) return row.status();
+          pending = *row;
+          return absl::OkStatus();
+        });
+        EXPECT_TRUE(status.ok()) << status;
+        if (pending) return true;
+      }
+      return false;
+    };
+    const size_t before = acked_.size();
+    acked_.erase(std::remove_if(acked_.begin(), acked_.end(),
+                                [&](const AckedWrite& w) {
+                                  // Existed there: whether it still does is
+                                  // unknown.
+                                  if (w.dot.seq() == 0) return w.writer == r;
+                                  return NodeOfOrigin(w.dot.origin()) ==
+                                             Name(r) &&
+                                         !held(w.dot, w.scope);
+                                }),
+                 acked_.end());
+    stats_->lost_writes += static_cast<int64_t>(before - acked_.size());
   }
 
   void CrashOne() {
@@ -1055,6 +1220,7 @@ class Cluster {
   std::vector<std::pair<int, int>> edges_;
   double hub_writes_ = 0;
   int rows_per_scope_ = 2;
+  bool all_relay_ = true;
   std::vector<std::unique_ptr<Link>> links_;
   std::deque<DeliveredBatch> delivered_;
   std::vector<AckedWrite> acked_;

@@ -45,12 +45,13 @@ TEST(StoreTest, LocalWriteIsReadableAndLogged) {
   auto store = OpenStore(dir.File("a.db"), "a");
   auto r = store->Write(Resident("r1", "111"));
   ASSERT_TRUE(r.ok()) << r.status();
-  EXPECT_EQ(r->dot.origin(), "a");
+  EXPECT_EQ(r->dot.origin(), store->replica_id());
+  EXPECT_EQ(NodeOfOrigin(r->dot.origin()), "a");
   EXPECT_EQ(r->dot.seq(), 1u);
   auto values = store->ReadValues("residents", "r1");
   ASSERT_TRUE(values.ok()) << values.status();
   EXPECT_EQ((*values)["phone"].text_value(), "111");
-  EXPECT_EQ(store->vv().Get("a"), 1u);
+  EXPECT_EQ(store->vv().NodeTotal("a"), 1u);
   EXPECT_EQ(store->LastLsn(), 1);
 }
 
@@ -73,7 +74,7 @@ TEST(StoreTest, CountLackingCountsThePeersScopesBeyondWhatItHas) {
   ASSERT_TRUE(all.ok() && all->has_value());
   EXPECT_EQ(**all, 3u);  // r0, r2, r4
   VersionVector has_two;
-  has_two.Advance("a", 2);  // r0 and r1 already there
+  has_two.Advance(store->replica_id(), 2);  // r0 and r1 already there
   auto rest = store->CountLacking(0, yatai, has_two, 100);
   EXPECT_EQ(**rest, 2u);
   auto after = store->CountLacking(4, yatai, none, 100);  // r4 and r5 left
@@ -154,15 +155,18 @@ TEST(StoreTest, GroupCommitManyWritersAllDurable) {
     }
     for (auto& th : threads) th.join();
     EXPECT_EQ(failures, 0);
-    EXPECT_EQ(store->vv().Get("a"), 1600u);
+    EXPECT_EQ(store->vv().NodeTotal("a"), 1600u);
   }
-  // Reopen: everything acknowledged is there, seqs continue.
+  // Reopen: everything acknowledged is there; the reopened file writes as a
+  // new replica of the same node (sync/replica.h), from seq 1.
   auto store = OpenStore(dir.File("a.db"), "a");
-  EXPECT_EQ(store->vv().Get("a"), 1600u);
+  EXPECT_EQ(store->vv().NodeTotal("a"), 1600u);
   EXPECT_EQ(store->LastLsn(), 1600);
   auto r = store->Write(Resident("r1", "1"));
   ASSERT_TRUE(r.ok());
-  EXPECT_EQ(r->dot.seq(), 1601u);
+  EXPECT_EQ(r->dot.origin(), store->replica_id());
+  EXPECT_EQ(r->dot.seq(), 1u);
+  EXPECT_EQ(store->vv().NodeTotal("a"), 1601u);
 }
 
 // Asynchronous writers share groups with synchronous ones; every callback
@@ -217,7 +221,8 @@ TEST(StoreTest, AsyncWritesShareGroupsWithSyncWriters) {
   EXPECT_EQ(callbacks, 800);
   EXPECT_EQ(refused, 8);
   auto store = OpenStore(dir.File("a.db"), "a");
-  EXPECT_EQ(store->vv().Get("a"), static_cast<uint64_t>(acknowledged.load()));
+  EXPECT_EQ(store->vv().NodeTotal("a"),
+            static_cast<uint64_t>(acknowledged.load()));
   EXPECT_EQ(store->LastLsn(), acknowledged.load());
   EXPECT_FALSE(store->ReadValues("passages", "p1-1000x").ok());
 }
@@ -249,7 +254,7 @@ TEST(StoreTest, BadWritesAreRefusedNamingTheField) {
   auto all = store->WriteAll({Resident("r2", "2"), bad});
   EXPECT_FALSE(all.ok());
   EXPECT_FALSE(store->ReadValues("residents", "r2").ok());
-  EXPECT_EQ(store->vv().Get("a"), 0u);
+  EXPECT_EQ(store->vv().NodeTotal("a"), 0u);
   EXPECT_EQ(store->LastLsn(), 0);
 }
 
@@ -273,7 +278,7 @@ TEST(StoreTest, AppendOnlyRowsAreWrittenOnce) {
   del.kind = WriteRequest::Kind::kDelete;
   EXPECT_EQ(store->Write(del).status().code(),
             absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(store->vv().Get("a"), 1u);
+  EXPECT_EQ(store->vv().NodeTotal("a"), 1u);
 }
 
 TEST(StoreTest, DeleteConcurrentWithEditIsAConflictSettledByRestore) {
@@ -401,7 +406,7 @@ TEST(StoreTest, CrashBeforeCommitLeavesNothing) {
   b->set_fail_before_commit_for_test(true);
   EXPECT_FALSE(b->ApplyBatch(peer, extract->changes, extract->watermark).ok());
   b->set_fail_before_commit_for_test(false);
-  EXPECT_EQ(b->vv().Get("a"), 0u);
+  EXPECT_EQ(b->vv().NodeTotal("a"), 0u);
   EXPECT_TRUE(b->Digests()->empty());
   EXPECT_FALSE(b->ReadValues("residents", "r1").ok());
   auto ok = b->ApplyBatch(peer, extract->changes, extract->watermark);
@@ -424,18 +429,18 @@ TEST(StoreTest, GapFromNarrowerPeerWaitsUntilFilled) {
   ASSERT_EQ(extract->changes.size(), 3u);
   // A peer holding only scope "yatai" does not vouch for gaps: (a,2) and
   // (a,3) wait for (a,1).
-  PeerInfo narrow{"n", ScopeSet::Of({"yatai"})};
+  PeerInfo narrow{"n", ScopeSet::Of({"yatai"}), /*relay=*/true};
   auto r = c->ApplyBatch(narrow, {extract->changes[1], extract->changes[2]},
                          std::nullopt);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->pending, 2);
-  EXPECT_EQ(c->vv().Get("a"), 0u);
+  EXPECT_EQ(c->vv().NodeTotal("a"), 0u);
   EXPECT_EQ(c->pending_count(), 2);
   r = c->ApplyBatch(narrow, {extract->changes[0]}, std::nullopt);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->applied, 1);
   EXPECT_EQ(r->released, 2);
-  EXPECT_EQ(c->vv().Get("a"), 3u);
+  EXPECT_EQ(c->vv().NodeTotal("a"), 3u);
   EXPECT_EQ(c->pending_count(), 0);
   EXPECT_EQ(*a->Digests(), *c->Digests());
 }

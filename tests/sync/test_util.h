@@ -7,10 +7,13 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <deque>
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <tuple>
 
+#include "sync/session.h"
 #include "sync/store.h"
 
 namespace outpost::sync::testing {
@@ -72,8 +75,10 @@ inline Schema TestSchema() {
 inline std::unique_ptr<Store> OpenStore(const std::string& path,
                                         const std::string& node,
                                         ScopeSet scopes = ScopeSet::All(),
-                                        PhysicalClock* clock = nullptr) {
+                                        PhysicalClock* clock = nullptr,
+                                        const std::string& replica_id = "") {
   StoreOptions options;
+  options.replica_id = replica_id;
   options.path = path;
   options.node_id = node;
   options.scopes = std::move(scopes);
@@ -83,6 +88,29 @@ inline std::unique_ptr<Store> OpenStore(const std::string& path,
   auto store = Store::Open(std::move(options));
   EXPECT_TRUE(store.ok()) << store.status();
   return store.ok() ? *std::move(store) : nullptr;
+}
+
+// Passes messages between two sessions, single-threaded, until neither side
+// has anything to say. Returns the first error.
+inline absl::Status Exchange(SyncSession& a, SyncSession& b,
+                             int max_messages = 100000) {
+  std::deque<SyncMessage> to_a, to_b;
+  for (auto& m : a.Start()) to_b.push_back(m);
+  for (auto& m : b.Start()) to_a.push_back(m);
+  int delivered = 0;
+  while ((!to_a.empty() || !to_b.empty()) && delivered < max_messages) {
+    for (auto [queue, session, reply] : {std::make_tuple(&to_a, &a, &to_b),
+                                         std::make_tuple(&to_b, &b, &to_a)}) {
+      if (queue->empty()) continue;
+      SyncMessage m = queue->front();
+      queue->pop_front();
+      ++delivered;
+      auto out = session->Handle(m);
+      if (!out.ok()) return out.status();
+      for (auto& r : *out) reply->push_back(r);
+    }
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace outpost::sync::testing

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "sync/merge.h"
+#include "sync/replica.h"
 
 namespace outpost::sync {
 namespace {
@@ -154,6 +155,27 @@ TEST(VersionVectorTest, EmptyProtoRoundTrip) {
   const outpost::v1::VersionVector proto = VersionVector().ToProto();
   EXPECT_EQ(proto.entries_size(), 0);
   EXPECT_EQ(VersionVector::FromProto(proto), VersionVector());
+}
+
+TEST(VersionVectorTest, NodeTotalSumsEveryReplicaOfTheNode) {
+  VersionVector vv;
+  vv.Advance("yatai", 4);  // a replica from before incarnations
+  vv.Advance("yatai/abc", 3);
+  vv.Advance("yatai/def", 2);
+  vv.Advance("yataiX/abc", 100);
+  vv.Advance("heping/abc", 7);
+  EXPECT_EQ(vv.NodeTotal("yatai"), 9u);
+  EXPECT_EQ(vv.NodeTotal("heping"), 7u);
+  EXPECT_EQ(vv.NodeTotal("central"), 0u);
+  EXPECT_EQ(NodeOfOrigin("yatai/abc"), "yatai");
+  EXPECT_EQ(NodeOfOrigin("yatai"), "yatai");
+}
+
+TEST(VersionVectorTest, MintedReplicaIdsBelongToTheNodeAndDiffer) {
+  const std::string a = MintReplicaId("yatai"), b = MintReplicaId("yatai");
+  EXPECT_NE(a, b);
+  EXPECT_EQ(NodeOfOrigin(a), "yatai");
+  EXPECT_EQ(a.size(), std::string("yatai/").size() + 10);
 }
 
 }  // namespace

@@ -16,6 +16,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "google/protobuf/util/json_util.h"
+#include "sync/replica.h"
 #include "sync/status_macros.h"
 #include "tools/scenario/consolidate.h"
 #include "tools/scenario/office.h"
@@ -360,7 +361,9 @@ int64_t Demo::ChangesSynced() {
   absl::StatusOr<pb::StatusResponse> s = central_client_->Status();
   if (s.ok()) {
     for (const auto& e : s->vv().entries())
-      if (e.origin() != "central") total += static_cast<int64_t>(e.seq());
+      if (sync::NodeOfOrigin(e.origin()) != "central") {
+        total += static_cast<int64_t>(e.seq());
+      }
   }
   return total;
 }

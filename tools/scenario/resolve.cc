@@ -6,6 +6,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "outpost/v1/operator.pb.h"
+#include "sync/replica.h"
 
 namespace outpost::scenario {
 
@@ -58,7 +59,7 @@ absl::StatusOr<int> ResolveThroughOperator(
                                v.hlc() >> 16)),  // HLC: ms << 16 | counter
                            absl::LocalTimeZone()),
           v.shown() ? "  [当前 shown]" : ""));
-      if (v.dot().origin() != "central") pick = i + 1;
+      if (sync::NodeOfOrigin(v.dot().origin()) != "central") pick = i + 1;
     }
     if (pick == 0) {
       say("    (no value from a community: left open)");
