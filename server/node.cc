@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "server/consolidation_rules.h"
+#include "server/replicated_rows.h"
 #include "server/schema.h"
 #include "server/tls.h"
 #include "sync/logging.h"
@@ -146,6 +147,9 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const NodeOptions& options) {
   store_options.node_id = options.node_id;
   store_options.schema = OutpostSchema();
   store_options.synchronous_full = options.synchronous_full;
+  const std::shared_ptr<const IdCipher> shared_cipher = std::move(cipher);
+  store_options.remote_row_check =
+      ReplicatedRowCheck({options.id_key, shared_cipher});
   if (!options.scopes.empty()) {
     store_options.scopes = sync::ScopeSet::Of(options.scopes);
   } else {
@@ -205,7 +209,6 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const NodeOptions& options) {
                                                       node->upstream_.get());
   node->consolidation_ = std::make_unique<ConsolidationService>(
       node->store_.get(), options.role, options.report_deadline);
-  const std::shared_ptr<const IdCipher> shared_cipher = std::move(cipher);
   node->community_->set_id_cipher(shared_cipher);
   node->operator_->set_id_cipher(shared_cipher);
   node->consolidation_->set_id_cipher(shared_cipher);
