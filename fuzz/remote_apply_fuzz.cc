@@ -14,6 +14,7 @@
 
 #include "google/protobuf/stubs/logging.h"
 #include "outpost/v1/sync.pb.h"
+#include "server/replicated_rows.h"
 #include "server/schema.h"
 #include "sync/logging.h"
 #include "sync/session.h"
@@ -35,6 +36,9 @@ outpost::sync::Store* FuzzStore() {
     options.schema = outpost::server::OutpostSchema();
     options.scopes = outpost::sync::ScopeSet::All();
     options.synchronous_full = false;
+    // The node's domain rules, as outpostd installs them (server/node.cc).
+    options.remote_row_check = outpost::server::ReplicatedRowCheck(
+        {"fuzz-id-key-0123456789", outpost::server::IdCipher::Development()});
     auto store = outpost::sync::Store::Open(options);
     if (!store.ok()) std::abort();
     return store->release();

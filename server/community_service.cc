@@ -133,13 +133,7 @@ absl::Status CommunityService::DoAddCompound(
   RETURN_IF_ERROR(Required("community", c.community()));
   RETURN_IF_ERROR(Required("name", c.name()));
   const std::string kind = c.kind().empty() ? "commodity_housing" : c.kind();
-  if (!OneOf(kind, {"commodity_housing", "village_to_residence",
-                    "public_rental", "unmanaged"})) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("kind: \"", kind,
-                     "\" is not commodity_housing, village_to_residence, "
-                     "public_rental or unmanaged"));
-  }
+  RETURN_IF_ERROR(ValidCompoundKind(kind));
   RETURN_IF_ERROR(ValidDate("closed_since", c.closed_since()));
   WriteRequest w = Row("compounds", c.id(), c.community());
   w.Set("community", TextValue(c.community())).Set("name", TextValue(c.name()));
@@ -342,13 +336,7 @@ absl::Status CommunityService::DoUpdateResident(
       RETURN_IF_ERROR(ValidPhone(r.phone()));
       w.Set("phone", TextValue(r.phone()));
     } else if (field == "control") {
-      if (!OneOf(r.control(), {"none", "home_quarantine",
-                               "centralized_quarantine", "released"})) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("control: \"", r.control(),
-                         "\" is not none, home_quarantine, "
-                         "centralized_quarantine or released"));
-      }
+      RETURN_IF_ERROR(ValidControl(r.control()));
       w.Set("control", TextValue(r.control()));
     } else if (field == "key_category") {
       w.Set("key_category", TextValue(r.key_category()));
@@ -743,28 +731,11 @@ absl::Status CommunityService::DoAddStaff(const pb::AddStaffRequest& request,
   // checkpoint or --community); the office's leaders and front-line staff
   // to the sub-district (scope "subdistrict", held by central only) unless
   // posted at a checkpoint.
-  const bool at_gate =
-      OneOf(role, {"duty", "volunteer", "police", "medic", "party_member"});
-  const bool cadre = OneOf(role, {"secretary", "director"});
-  const bool office = OneOf(role, {"office_leader", "office_staff"});
-  if (!at_gate && !cadre && !office) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "role: \"", role,
-        "\" is not duty, volunteer, police, medic, party_member, secretary, "
-        "director, office_leader or office_staff"));
-  }
+  ASSIGN_OR_RETURN(const StaffPost post, StaffRolePost(role));
+  const bool at_gate = post == StaffPost::kCheckpoint;
+  const bool office = post == StaffPost::kOffice;
   if (at_gate) RETURN_IF_ERROR(Required("checkpoint", st.checkpoint()));
-  // Shift: HH:MM-HH:MM (a night shift may end the next day: 20:00-08:00).
-  absl::CivilMinute from, to;
-  const size_t dash = st.shift().find('-');
-  if (dash == std::string::npos ||
-      !absl::ParseCivilTime(
-          absl::StrCat("2020-01-01T", st.shift().substr(0, dash)), &from) ||
-      !absl::ParseCivilTime(
-          absl::StrCat("2020-01-01T", st.shift().substr(dash + 1)), &to)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("shift: \"", st.shift(), "\" is not HH:MM-HH:MM"));
-  }
+  RETURN_IF_ERROR(ValidShift(st.shift()));
   std::string community;
   std::string scope;
   if (!st.checkpoint().empty()) {

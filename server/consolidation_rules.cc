@@ -41,6 +41,38 @@ absl::StatusOr<SupplyItemDef> FindSupplyItem(absl::string_view field,
                                           absl::StrJoin(ids, ", "), ")"));
 }
 
+absl::Status ValidServiceKind(absl::string_view kind) {
+  if (kind != "purchase" && kind != "delivery") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("kind: \"", kind, "\" is not purchase or delivery"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidCareMode(absl::string_view mode) {
+  if (mode != "phone" && mode != "in_person") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("mode: \"", mode, "\" is not phone or in_person"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidIncidentKind(absl::string_view kind) {
+  if (kind != "confirmed" && kind != "suspected") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("kind: \"", kind, "\" is not confirmed or suspected"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidEmployees(int64_t employees) {
+  if (employees < 0 || employees > 1000000) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("employees: ", employees, " is not 0-1000000"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status PositiveQuantity(absl::string_view field, int64_t qty) {
   if (qty <= 0) {
     return absl::InvalidArgumentError(

@@ -30,6 +30,15 @@ absl::StatusOr<SupplyItemDef> FindSupplyItem(absl::string_view field,
 // INVALID_ARGUMENT unless 0 < qty <= 10,000,000.
 absl::Status PositiveQuantity(absl::string_view field, int64_t qty);
 
+// Values of the consolidation workflows' rows, each INVALID_ARGUMENT naming
+// the field: a service request's kind (purchase, delivery), a care visit's
+// mode (phone, in_person), an incident's kind (confirmed, suspected), an
+// enterprise's employees (0-1,000,000).
+absl::Status ValidServiceKind(absl::string_view kind);
+absl::Status ValidCareMode(absl::string_view mode);
+absl::Status ValidIncidentKind(absl::string_view kind);
+absl::Status ValidEmployees(int64_t employees);
+
 // The sub-district warehouse: location id and the scope its ledger rows
 // carry (held by central only, since central holds every scope).
 inline constexpr char kWarehouse[] = "warehouse";

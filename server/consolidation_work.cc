@@ -12,7 +12,6 @@ namespace outpost::server {
 
 using consolidation::NewId;
 using consolidation::NowMs;
-using consolidation::OneOf;
 using consolidation::Row;
 using sync::IntValue;
 using sync::TextValue;
@@ -54,10 +53,7 @@ absl::Status ConsolidationService::LoadServiceRequest(const std::string& id,
 absl::Status ConsolidationService::DoAddServiceRequest(
     const pb::AddServiceRequestRequest& request, pb::ServiceRequest* response) {
   RETURN_IF_ERROR(Required("household", request.household()));
-  if (!OneOf(request.kind(), {"purchase", "delivery"})) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "kind: \"", request.kind(), "\" is not purchase or delivery"));
-  }
+  RETURN_IF_ERROR(ValidServiceKind(request.kind()));
   RETURN_IF_ERROR(Required("detail", request.detail()));
   RETURN_IF_ERROR(Required("by", request.by()));
   std::string community;
@@ -116,10 +112,7 @@ absl::Status ConsolidationService::DoListServiceRequests(
 absl::Status ConsolidationService::DoAddCareVisit(
     const pb::AddCareVisitRequest& request, pb::CareVisit* response) {
   RETURN_IF_ERROR(Required("resident", request.resident()));
-  if (!OneOf(request.mode(), {"phone", "in_person"})) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "mode: \"", request.mode(), "\" is not phone or in_person"));
-  }
+  RETURN_IF_ERROR(ValidCareMode(request.mode()));
   RETURN_IF_ERROR(Required("by", request.by()));
   std::string community, special_care;
   bool found = false;
@@ -221,10 +214,7 @@ absl::Status ConsolidationService::LoadIncident(const std::string& id,
 absl::Status ConsolidationService::DoOpenIncident(
     const pb::OpenIncidentRequest& request, pb::Incident* response) {
   RETURN_IF_ERROR(Required("compound", request.compound()));
-  if (!OneOf(request.kind(), {"confirmed", "suspected"})) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "kind: \"", request.kind(), "\" is not confirmed or suspected"));
-  }
+  RETURN_IF_ERROR(ValidIncidentKind(request.kind()));
   RETURN_IF_ERROR(Required("by", request.by()));
   std::string community;
   RETURN_IF_ERROR(
@@ -332,10 +322,7 @@ absl::Status ConsolidationService::DoAddEnterprise(
   RETURN_IF_ERROR(Required("name", e.name()));
   RETURN_IF_ERROR(Required("community", e.community()));
   RETURN_IF_ERROR(Required("by", e.by()));
-  if (e.employees() < 0 || e.employees() > 1000000) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("employees: ", e.employees(), " is not 0-1000000"));
-  }
+  RETURN_IF_ERROR(ValidEmployees(e.employees()));
   if (e.id() == kWarehouse) {
     return absl::InvalidArgumentError("id: \"warehouse\" is reserved");
   }
@@ -367,10 +354,7 @@ absl::Status ConsolidationService::DoUpdateEnterprise(
     return absl::InvalidArgumentError(
         "filing_status: give a new filing_status or employees");
   }
-  if (request.employees() < 0 || request.employees() > 1000000) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("employees: ", request.employees(), " is not 0-1000000"));
-  }
+  RETURN_IF_ERROR(ValidEmployees(request.employees()));
   sync::WriteRequest w = Row("enterprises", request.id(), "", request.by());
   if (!request.filing_status().empty()) {
     RETURN_IF_ERROR(CheckForward("filing_status", FilingStates(),

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "server/consolidation_rules.h"
+#include "server/replicated_rows.h"
 #include "server/schema.h"
 #include "server/tls.h"
 #include "sync/logging.h"
@@ -148,6 +149,9 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const NodeOptions& options) {
   store_options.synchronous_full = options.synchronous_full;
   store_options.max_clock_skew_ms =
       absl::ToInt64Milliseconds(options.max_clock_skew);
+  const std::shared_ptr<const IdCipher> shared_cipher = std::move(cipher);
+  store_options.remote_row_check =
+      ReplicatedRowCheck({options.id_key, shared_cipher});
   if (!options.scopes.empty()) {
     store_options.scopes = sync::ScopeSet::Of(options.scopes);
   } else {
@@ -211,7 +215,6 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const NodeOptions& options) {
   node->operator_->set_peer_policy(peer_policy);
   node->consolidation_ = std::make_unique<ConsolidationService>(
       node->store_.get(), options.role, options.report_deadline);
-  const std::shared_ptr<const IdCipher> shared_cipher = std::move(cipher);
   node->community_->set_id_cipher(shared_cipher);
   node->operator_->set_id_cipher(shared_cipher);
   node->consolidation_->set_id_cipher(shared_cipher);

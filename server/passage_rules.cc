@@ -16,16 +16,22 @@ absl::Status CheckTemperature(double temp_c) {
   return absl::OkStatus();
 }
 
+absl::Status CheckDirection(absl::string_view direction) {
+  if (direction != "in" && direction != "out") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("direction: must be in or out, not \"", direction, "\""));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<PassageDecision> DecidePassage(double temp_c,
                                               absl::string_view direction,
                                               bool registered,
                                               absl::string_view control) {
   absl::Status temp = CheckTemperature(temp_c);
   if (!temp.ok()) return temp;
-  if (direction != "in" && direction != "out") {
-    return absl::InvalidArgumentError(
-        absl::StrCat("direction: must be in or out, not \"", direction, "\""));
-  }
+  absl::Status in_or_out = CheckDirection(direction);
+  if (!in_or_out.ok()) return in_or_out;
   // A fever matters most, whoever it is: it is checked first.
   if (temp_c >= kFeverC) {
     return PassageDecision{

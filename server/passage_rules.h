@@ -22,6 +22,8 @@ struct PassageDecision {
 // INVALID_ARGUMENT naming "temp" unless 34.0 <= temp_c <= 43.0 (a reading
 // outside is a misread thermometer, not a person).
 absl::Status CheckTemperature(double temp_c);
+// INVALID_ARGUMENT naming "direction" unless "in" or "out".
+absl::Status CheckDirection(absl::string_view direction);
 
 // INVALID_ARGUMENT (naming the field) for a temperature outside 34.0-43.0 C
 // or a direction other than in/out. `registered` false means a visitor;

@@ -43,6 +43,56 @@ absl::Status ValidPhone(absl::string_view phone) {
   return absl::OkStatus();
 }
 
+absl::Status ValidControl(absl::string_view control) {
+  if (control != "none" && control != "home_quarantine" &&
+      control != "centralized_quarantine" && control != "released") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("control: \"", control,
+                     "\" is not none, home_quarantine, "
+                     "centralized_quarantine or released"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidCompoundKind(absl::string_view kind) {
+  if (kind != "commodity_housing" && kind != "village_to_residence" &&
+      kind != "public_rental" && kind != "unmanaged") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("kind: \"", kind,
+                     "\" is not commodity_housing, village_to_residence, "
+                     "public_rental or unmanaged"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidShift(absl::string_view shift) {
+  absl::CivilMinute from, to;
+  const size_t dash = shift.find('-');
+  if (dash == absl::string_view::npos ||
+      !absl::ParseCivilTime(absl::StrCat("2020-01-01T", shift.substr(0, dash)),
+                            &from) ||
+      !absl::ParseCivilTime(absl::StrCat("2020-01-01T", shift.substr(dash + 1)),
+                            &to)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("shift: \"", shift, "\" is not HH:MM-HH:MM"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<StaffPost> StaffRolePost(absl::string_view role) {
+  for (absl::string_view gate :
+       {"duty", "volunteer", "police", "medic", "party_member"}) {
+    if (role == gate) return StaffPost::kCheckpoint;
+  }
+  if (role == "secretary" || role == "director") return StaffPost::kCommunity;
+  if (role == "office_leader" || role == "office_staff")
+    return StaffPost::kOffice;
+  return absl::InvalidArgumentError(absl::StrCat(
+      "role: \"", role,
+      "\" is not duty, volunteer, police, medic, party_member, secretary, "
+      "director, office_leader or office_staff"));
+}
+
 std::string HouseholdId(absl::string_view community, absl::string_view compound,
                         absl::string_view building, absl::string_view unit,
                         absl::string_view room) {

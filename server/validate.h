@@ -6,6 +6,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
 namespace outpost::server {
@@ -15,6 +16,22 @@ absl::Status Required(absl::string_view field, absl::string_view value);
 absl::Status ValidDate(absl::string_view field, absl::string_view value);
 // Empty, or 7-20 characters of digits and '-', an optional leading '+'.
 absl::Status ValidPhone(absl::string_view phone);
+// A resident's control status: none, home_quarantine, centralized_quarantine
+// or released.
+absl::Status ValidControl(absl::string_view control);
+// A compound's kind: commodity_housing, village_to_residence, public_rental
+// or unmanaged.
+absl::Status ValidCompoundKind(absl::string_view kind);
+// A duty shift HH:MM-HH:MM (a night shift may end the next day: 20:00-08:00).
+absl::Status ValidShift(absl::string_view shift);
+
+// Where a staff member's role belongs: at a checkpoint (duty, volunteer,
+// police, medic, party_member), to a community (secretary, director), or to
+// the sub-district office (office_leader, office_staff; scope "subdistrict"
+// unless posted at a checkpoint or a community). INVALID_ARGUMENT naming
+// "role" otherwise.
+enum class StaffPost { kCheckpoint, kCommunity, kOffice };
+absl::StatusOr<StaffPost> StaffRolePost(absl::string_view role);
 
 // Row ids that merge instead of duplicating (shared/DESIGN.md, identity):
 // a household's derives from its address, a resident's from a keyed hash of

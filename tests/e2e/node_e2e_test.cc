@@ -134,7 +134,8 @@ TEST(NodeE2E, CommunitiesWriteWhileCentralDownThenConverge) {
   // Live: a new write reaches central quickly.
   auto& yatai = *communities[0];
   ASSERT_TRUE(
-      PutField(yatai, "residents", "yatai-r2", "yatai", "phone", "1").ok());
+      PutField(yatai, "residents", "yatai-r2", "yatai", "phone", "13800000001")
+          .ok());
   EXPECT_TRUE(
       WaitFor([&] { return GetRow(**central, "residents", "yatai-r2").ok(); },
               absl::Seconds(5)));
@@ -157,8 +158,11 @@ TEST(NodeE2E, CentralRelaysToEveryNodeHoldingTheScope) {
   auto heping = NodeProcess::Start(b);
   ASSERT_TRUE(yatai.ok() && heping.ok());
   ASSERT_TRUE(
-      PutField(**yatai, "residents", "s1", "shared", "phone", "1").ok());
-  ASSERT_TRUE(PutField(**yatai, "residents", "y1", "yatai", "phone", "2").ok());
+      PutField(**yatai, "residents", "s1", "shared", "phone", "13800000001")
+          .ok());
+  ASSERT_TRUE(
+      PutField(**yatai, "residents", "y1", "yatai", "phone", "13800000002")
+          .ok());
   EXPECT_TRUE(WaitFor([&] { return GetRow(**heping, "residents", "s1").ok(); },
                       absl::Seconds(10)));
   EXPECT_TRUE(
@@ -166,8 +170,9 @@ TEST(NodeE2E, CentralRelaysToEveryNodeHoldingTheScope) {
               absl::Seconds(10)));
   EXPECT_FALSE(GetRow(**heping, "residents", "y1").ok());
   // Central's own row in a scope no community holds (the sub-district's).
-  ASSERT_TRUE(
-      PutField(**central, "residents", "c1", "subdistrict", "phone", "3").ok());
+  ASSERT_TRUE(PutField(**central, "residents", "c1", "subdistrict", "phone",
+                       "13800000003")
+                  .ok());
   // Central's backlog for a peer counts only what that peer may hold: heping
   // never gets yatai's y1 nor central's c1, and is not behind for them. Both
   // come to 0.
@@ -245,19 +250,22 @@ TEST(NodeE2E, ConcurrentEditIsTheSameConflictEverywhere) {
   auto community = NodeProcess::Start(Community(dir, "yatai", central_address));
   ASSERT_TRUE(community.ok()) << community.status();
   ASSERT_TRUE(
-      PutField(**community, "residents", "r1", "yatai", "phone", "111").ok());
+      PutField(**community, "residents", "r1", "yatai", "phone", "13800000111")
+          .ok());
   ASSERT_TRUE(WaitFor([&] { return GetRow(**central, "residents", "r1").ok(); },
                       absl::Seconds(10)));
   // Apart: central down while the community edits; then the community down
   // while central edits.
   ASSERT_EQ((*central)->Stop(), 0);
   ASSERT_TRUE(
-      PutField(**community, "residents", "r1", "yatai", "phone", "222").ok());
+      PutField(**community, "residents", "r1", "yatai", "phone", "13800000222")
+          .ok());
   ASSERT_EQ((*community)->Stop(), 0);
   auto central2 = NodeProcess::Start(Central(dir, central_address));
   ASSERT_TRUE(central2.ok()) << central2.status();
   ASSERT_TRUE(
-      PutField(**central2, "residents", "r1", "yatai", "phone", "333").ok());
+      PutField(**central2, "residents", "r1", "yatai", "phone", "13800000333")
+          .ok());
   auto community2 =
       NodeProcess::Start(Community(dir, "yatai", central_address));
   ASSERT_TRUE(community2.ok()) << community2.status();
