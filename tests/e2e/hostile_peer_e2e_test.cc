@@ -84,6 +84,24 @@ class HostilePeerE2E : public ::testing::Test {
     return c;
   }
 
+  // yatai's daily report id, claimed in heping's own scope.
+  static pb::Change SquattedReport(const std::string& community, uint64_t hlc) {
+    pb::Change c;
+    c.mutable_dot()->set_origin("heping/squatter");
+    c.mutable_dot()->set_seq(community == "yatai" ? 1 : 2);
+    c.set_hlc(hlc);
+    c.set_table("daily_reports");
+    c.set_row_id("rpt-yatai-2026-12-01");
+    c.set_scope("heping");
+    auto* w = c.add_writes();
+    w->set_field("community");
+    w->mutable_value()->set_text_value(community);
+    w = c.add_writes();
+    w->set_field("date");
+    w->mutable_value()->set_text_value("2026-12-01");
+    return c;
+  }
+
   // One Sync session as heping: Hello, one batch, its Ack.
   void SendAsHeping(const std::vector<pb::Change>& changes) {
     auto stub = pb::Replication::NewStub(As("heping"));
@@ -138,10 +156,13 @@ TEST_F(HostilePeerE2E, ForgedOriginsAndFarFutureClocksAreRefusedOrHeld) {
   const uint64_t now_hlc =
       static_cast<uint64_t>(absl::ToUnixMillis(absl::Now())) << 16;
   const uint64_t century = static_cast<uint64_t>(100) * 365 * 86'400'000 << 16;
+  // And it squats yatai's daily report id in its own scope, saying the
+  // report is yatai's, then that it is heping's.
   SendAsHeping(
       {Household(yatai_replica, next, now_hlc, "forged", "yatai"),
        Household(yatai_replica, next + 1, now_hlc, "forged2", "heping"),
-       Household("heping/evil", 1, now_hlc + century, "future", "heping")});
+       Household("heping/evil", 1, now_hlc + century, "future", "heping"),
+       SquattedReport("yatai", now_hlc), SquattedReport("heping", now_hlc)});
 
   // yatai's genuine change with that very dot still arrives.
   ASSERT_TRUE(PutField(*yatai_, "households", "y2", "yatai", "room", "2").ok());
@@ -163,6 +184,9 @@ TEST_F(HostilePeerE2E, ForgedOriginsAndFarFutureClocksAreRefusedOrHeld) {
   EXPECT_THAT(status->refused(0).reason(), HasSubstr("node yatai"));
   EXPECT_EQ(status->held_for_clock(), 1);
   EXPECT_EQ(status->clock_skew_warnings(), 1);
+  EXPECT_EQ(status->quarantined(), 2);  // both squatted reports
+  EXPECT_FALSE(GetRow(*central_, "daily_reports", "rpt-yatai-2026-12-01").ok());
+  EXPECT_THAT(central_->LogTail(200), HasSubstr("rpt-yatai-2026-12-01"));
   EXPECT_THAT(central_->LogTail(200),
               HasSubstr("refused changes from peer heping"));
   EXPECT_THAT(central_->LogTail(200), HasSubstr("clock skew"));
