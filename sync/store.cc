@@ -323,6 +323,10 @@ absl::Status Store::LoadState() {
     }
   }
   hlc.Reset();
+  return LoadNextHold();
+}
+
+absl::Status Store::LoadNextHold() {
   Statement& hold = db_->Cached(
       "SELECT MIN(hold_until_ms) FROM _pending "
       "WHERE hold_until_ms IS NOT NULL");

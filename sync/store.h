@@ -393,6 +393,8 @@ class Store {
   explicit Store(StoreOptions options);
   absl::Status Init();
   absl::Status LoadState() ABSL_EXCLUSIVE_LOCKS_REQUIRED(db_mu_);
+  // next_hold_ms_ from _pending.
+  absl::Status LoadNextHold() ABSL_EXCLUSIVE_LOCKS_REQUIRED(db_mu_);
 
   // Runs `fn` inside one transaction with a fresh overlay; commits vv,
   // digests and hlc together and publishes them only after COMMIT succeeds.

@@ -467,13 +467,7 @@ absl::StatusOr<int> Store::RetryDueHeld() {
   RETURN_IF_ERROR(RunTxn(
       [&](Txn& txn) -> absl::Status { return ReleasePending(txn, &result); }));
   // What still waits for time (re-parked with its hold): the earliest.
-  Statement& next = db_->Cached(
-      "SELECT MIN(hold_until_ms) FROM _pending "
-      "WHERE hold_until_ms IS NOT NULL");
-  ASSIGN_OR_RETURN(bool has_next, next.Step());
-  next_hold_ms_ =
-      has_next && !next.ColumnIsNull(0) ? next.ColumnInt(0) : INT64_MAX;
-  next.Reset();
+  RETURN_IF_ERROR(LoadNextHold());
   if (result.released > 0) {
     OUTPOST_LOG(INFO) << result.released << " change(s) held for their "
                       << "timestamps applied: this node's time caught up";

@@ -20,6 +20,17 @@ namespace {
 
 using sync::testing::TempDir;
 
+// Writes `n` households named <prefix><i> at `node` and adds them to `all`.
+void WriteHouseholds(NodeProcess& node, const std::string& prefix, int n,
+                     std::vector<std::string>* all) {
+  for (int i = 0; i < n; ++i) {
+    all->push_back(absl::StrCat(prefix, i));
+    ASSERT_TRUE(PutField(node, "households", all->back(), "yatai", "room",
+                         all->back() + "-room")
+                    .ok());
+  }
+}
+
 // Central, and the line a community reaches it through.
 class ReplicaE2E : public ::testing::Test {
  protected:
@@ -51,12 +62,6 @@ class ReplicaE2E : public ::testing::Test {
     return pc.ok() ? *std::move(pc) : nullptr;
   }
 
-  static void Write(NodeProcess& node, const std::string& household) {
-    ASSERT_TRUE(PutField(node, "households", household, "yatai", "room",
-                         household + "-room")
-                    .ok());
-  }
-
   // Waits until `pc` verifies equal with central and both hold every row.
   void ExpectEverywhere(NodeProcess& pc,
                         const std::vector<std::string>& households) {
@@ -82,6 +87,19 @@ class ReplicaE2E : public ::testing::Test {
     EXPECT_EQ(status->refused_size(), 0);
   }
 
+  // Starts a PC in `folder` while the line is up, writes `n` households
+  // named <prefix><i>, waits until everything in `all` is everywhere, and
+  // adds them to `all`.
+  std::unique_ptr<NodeProcess> StartAndSync(const std::string& folder,
+                                            const std::string& prefix, int n,
+                                            std::vector<std::string>* all) {
+    auto pc = StartPc(folder);
+    if (pc == nullptr) return nullptr;
+    WriteHouseholds(*pc, prefix, n, all);
+    ExpectEverywhere(*pc, *all);
+    return pc;
+  }
+
   static void CopyFiles(const std::string& from, const std::string& to) {
     std::filesystem::create_directories(to);
     // The admin token file comes along, as on a copied disk.
@@ -101,68 +119,42 @@ class ReplicaE2E : public ::testing::Test {
   std::unique_ptr<FaultProxy> line_;
 };
 
-std::vector<std::string> Households(const std::string& prefix, int n) {
-  std::vector<std::string> out;
-  for (int i = 0; i < n; ++i) out.push_back(absl::StrCat(prefix, i));
-  return out;
-}
-
 TEST_F(ReplicaE2E, AReplacedPcGetsItsCommunityBackAndLosesNoWrite) {
-  const std::vector<std::string> before = Households("old-", 5);
-  {
-    auto pc = StartPc("pc");
-    ASSERT_NE(pc, nullptr);
-    for (const std::string& h : before) Write(*pc, h);
-    ExpectEverywhere(*pc, before);
-    pc->Kill();  // the PC dies
-  }
+  std::vector<std::string> all;
+  StartAndSync("pc", "old-", 5, &all)->Kill();  // the PC dies
   // A new PC, same node id, empty disk, set up while the line is down.
   line_->SetMode(FaultProxy::Mode::kBlackhole);
   std::filesystem::remove_all(dir_.File("pc"));
   auto pc = StartPc("pc");
   ASSERT_NE(pc, nullptr);
-  const std::vector<std::string> offline = Households("new-", 3);
-  for (const std::string& h : offline) Write(*pc, h);
+  WriteHouseholds(*pc, "new-", 3, &all);
   line_->SetMode(FaultProxy::Mode::kPass);
-  std::vector<std::string> all = before;
-  all.insert(all.end(), offline.begin(), offline.end());
   ExpectEverywhere(*pc, all);
 }
 
 TEST_F(ReplicaE2E, APcRestoredFromAnOlderCopyLosesNoWrite) {
-  auto pc = StartPc("pc");
+  std::vector<std::string> all;
+  auto pc = StartAndSync("pc", "a-", 3, &all);
   ASSERT_NE(pc, nullptr);
-  const std::vector<std::string> first = Households("a-", 3);
-  for (const std::string& h : first) Write(*pc, h);
-  ExpectEverywhere(*pc, first);
   ASSERT_EQ(pc->Stop(), 0);
   CopyFiles(dir_.File("pc"), dir_.File("backup"));  // yesterday's copy
-  pc = StartPc("pc");
+  pc = StartAndSync("pc", "b-", 4, &all);
   ASSERT_NE(pc, nullptr);
-  const std::vector<std::string> second = Households("b-", 4);
-  for (const std::string& h : second) Write(*pc, h);
-  std::vector<std::string> all = first;
-  all.insert(all.end(), second.begin(), second.end());
-  ExpectEverywhere(*pc, all);
   // The disk fails; the copy is restored while the line is down.
   line_->SetMode(FaultProxy::Mode::kBlackhole);
   pc->Kill();
   CopyFiles(dir_.File("backup"), dir_.File("pc"));
   pc = StartPc("pc");
   ASSERT_NE(pc, nullptr);
-  const std::vector<std::string> offline = Households("c-", 3);
-  for (const std::string& h : offline) Write(*pc, h);
+  WriteHouseholds(*pc, "c-", 3, &all);
   line_->SetMode(FaultProxy::Mode::kPass);
-  all.insert(all.end(), offline.begin(), offline.end());
   ExpectEverywhere(*pc, all);
 }
 
 TEST_F(ReplicaE2E, TwoPcsStartedFromOneCopiedDatabaseLoseNoWrite) {
-  auto pc = StartPc("pc");
+  std::vector<std::string> all;
+  auto pc = StartAndSync("pc", "a-", 3, &all);
   ASSERT_NE(pc, nullptr);
-  const std::vector<std::string> first = Households("a-", 3);
-  for (const std::string& h : first) Write(*pc, h);
-  ExpectEverywhere(*pc, first);
   ASSERT_EQ(pc->Stop(), 0);
   CopyFiles(dir_.File("pc"), dir_.File("clone"));
   line_->SetMode(FaultProxy::Mode::kBlackhole);
@@ -170,14 +162,9 @@ TEST_F(ReplicaE2E, TwoPcsStartedFromOneCopiedDatabaseLoseNoWrite) {
   auto clone = StartPc("clone");
   ASSERT_NE(pc, nullptr);
   ASSERT_NE(clone, nullptr);
-  const std::vector<std::string> on_pc = Households("pc-", 3);
-  const std::vector<std::string> on_clone = Households("clone-", 3);
-  for (const std::string& h : on_pc) Write(*pc, h);
-  for (const std::string& h : on_clone) Write(*clone, h);
+  WriteHouseholds(*pc, "pc-", 3, &all);
+  WriteHouseholds(*clone, "clone-", 3, &all);
   line_->SetMode(FaultProxy::Mode::kPass);
-  std::vector<std::string> all = first;
-  all.insert(all.end(), on_pc.begin(), on_pc.end());
-  all.insert(all.end(), on_clone.begin(), on_clone.end());
   ExpectEverywhere(*pc, all);
   ExpectEverywhere(*clone, all);
   auto status = central_->Status();
