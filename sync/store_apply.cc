@@ -398,6 +398,20 @@ absl::Status Store::ApplyRemote(Txn& txn, const PeerInfo& peer,
   } else {
     *refused = ValidateChange(change);
   }
+  // A delete or restore names a row its writer saw, which causal readiness
+  // brought here first. One for a row unknown here would only plant a
+  // tombstone under an id (another community's report, say) that the
+  // genuine row could then not take.
+  if (refused->ok() && !change.writes().empty() &&
+      change.writes(0).field() == kDeletedField) {
+    ASSIGN_OR_RETURN(std::optional<RowState> known,
+                     LoadRowState(change.table(), change.row_id()));
+    if (!known.has_value()) {
+      *refused = absl::FailedPreconditionError(absl::StrCat(
+          change.table(), " ", change.row_id(),
+          ": _deleted: a delete or restore of a row unknown here"));
+    }
+  }
   if (refused->ok() && options_.remote_row_check) {
     const TableDef* table = options_.schema.table(change.table());
     auto current =

@@ -268,6 +268,37 @@ TEST(ReplicaTest, APeerCannotSpeakForAnotherNode) {
   EXPECT_EQ(result->refused, 0);
 }
 
+// A peer plants a tombstone under a row id it never had (another
+// community's report id, say): refused, and the genuine row still applies.
+TEST(ReplicaTest, ADeleteOfARowUnknownHereIsRefused) {
+  TempDir dir;
+  auto central = OpenStore(dir.File("central.db"), "central");
+  auto yatai = OpenCommunity(dir, "yatai.db");
+  Change tombstone;
+  tombstone.mutable_dot()->set_origin("heping/x");
+  tombstone.mutable_dot()->set_seq(1);
+  tombstone.set_hlc(1);
+  tombstone.set_table("residents");
+  tombstone.set_row_id("r1");
+  tombstone.set_scope("heping");
+  auto* w = tombstone.add_writes();
+  w->set_field(kDeletedField);
+  *w->mutable_value() = BoolValue(true);
+  auto result = central->ApplyBatch({"heping", ScopeSet::Of({"heping"})},
+                                    {tombstone}, std::nullopt);
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(result->quarantined, 1);
+  auto quarantine = central->ListQuarantine();
+  ASSERT_TRUE(quarantine.ok());
+  ASSERT_THAT(*quarantine, SizeIs(1));
+  EXPECT_THAT(quarantine->at(0).reason, HasSubstr("unknown here"));
+  ASSERT_TRUE(yatai->Write(Resident("r1", "yatai", "genuine")).ok());
+  ASSERT_TRUE(SyncWithCentral(*yatai, *central).ok());
+  auto values = central->ReadValues("residents", "r1");
+  ASSERT_TRUE(values.ok()) << values.status();
+  EXPECT_EQ(values->at("name").text_value(), "genuine");
+}
+
 // One change from a PC whose clock says 2126: our clock does not move, the
 // change waits, and is applied once our time gets there.
 TEST(ReplicaTest, AFarFutureClockNeverMovesOursAndTheChangeWaits) {
