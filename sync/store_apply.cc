@@ -356,11 +356,15 @@ absl::Status Store::OfferRemote(Txn& txn, const PeerInfo& peer,
       if (excess > 0) {
         ++result->skew_warnings;
         clock_.CountSkewWarning();
-        OUTPOST_LOG(WARNING)
-            << "clock skew: change " << dot.origin() << ":" << dot.seq()
-            << " from " << peer.node_id << " is dated " << excess / 1000
-            << " s beyond this node's clock plus --max_clock_skew; held "
-            << "until then (Admin.Status held_for_clock)";
+        // A PC with a wrong clock sends many: the first and every 1000th.
+        if (clock_.skew_warnings() % 1000 == 1) {
+          OUTPOST_LOG(WARNING)
+              << "clock skew: change " << dot.origin() << ":" << dot.seq()
+              << " from " << peer.node_id << " is dated " << excess / 1000
+              << " s beyond this node's clock plus --max_clock_skew; held "
+              << "until then (" << clock_.skew_warnings()
+              << " so far; Admin.Status held_for_clock)";
+        }
       }
     }
     return absl::OkStatus();
