@@ -14,10 +14,10 @@
 #include <vector>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
+#include "base/flags_usage.h"
 #include "client/cli.h"
 #include "client/cli_flags.h"
 
@@ -115,7 +115,8 @@ int main(int argc, char** argv) {
       "list | token "
       "revoke ID\n"
       "global: --token=T (or OUTPOST_TOKEN) --tls_ca=CA.pem");
-  std::vector<char*> args = absl::ParseCommandLine(argc, argv);
+  std::vector<char*> args =
+      outpost::ParseCommandLineWithHelp(argc, argv, {"client/"});
   // UTF-8 for display widths of Chinese text; the output bytes are unchanged.
   std::setlocale(LC_CTYPE, "C.UTF-8");
   return outpost::client::Run(args);

@@ -7,12 +7,12 @@
 #include <thread>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "base/flags_usage.h"
 #include "server/node.h"
 #include "sync/logging.h"
 
@@ -74,14 +74,18 @@ int main(int argc, char** argv) {
       "outpostd --node_id=ID --role=central|community --db=PATH "
       "[--listen=HOST:PORT] "
       "[--port_file=PATH] [--upstream=HOST:PORT] [--scopes=a,b]");
-  absl::ParseCommandLine(argc, argv);
+  outpost::ParseCommandLineWithHelp(argc, argv, {"server/"});
   // Debian's Abseil checks every Mutex acquisition for lock-order cycles (a
   // debug aid costing ~5% of a busy node's CPU); our lock order is fixed.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
-  const std::string level = absl::GetFlag(FLAGS_log_level);
-  if (level == "debug") outpost::SetMinLogLevel(outpost::LogLevel::kDebug);
-  if (level == "warning") outpost::SetMinLogLevel(outpost::LogLevel::kWarning);
-  if (level == "error") outpost::SetMinLogLevel(outpost::LogLevel::kError);
+  const absl::StatusOr<outpost::LogLevel> level =
+      outpost::ParseLogLevel(absl::GetFlag(FLAGS_log_level));
+  if (!level.ok()) {
+    std::cerr << "outpostd: --log_level: " << level.status().message()
+              << std::endl;
+    return 2;
+  }
+  outpost::SetMinLogLevel(*level);
 
   // Block the stop signals in every thread; one thread waits for them.
   sigset_t signals;

@@ -3,6 +3,7 @@
 //
 //   OUTPOST_LOG(INFO) << "listening on " << addr;
 //   SetMinLogLevel(LogLevel::kWarning);   // quieter tests and tools
+//   absl::StatusOr<LogLevel> level = ParseLogLevel(flag_text);
 //
 // Thread-safe: each message is formatted into a buffer and written with one
 // write() call.
@@ -11,9 +12,17 @@
 
 #include <sstream>
 
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
 namespace outpost {
 
 enum class LogLevel { kDebug = 0, kInfo = 1, kWarning = 2, kError = 3 };
+
+// The level `name` names, exactly as outpostd's --log_level documents them:
+// "debug", "info", "warning" or "error". Anything else is INVALID_ARGUMENT
+// listing those, with a hint when `name` looks like one ("warn", "INFO").
+absl::StatusOr<LogLevel> ParseLogLevel(absl::string_view name);
 
 void SetMinLogLevel(LogLevel level);
 LogLevel MinLogLevel();

@@ -4,6 +4,7 @@
 
 #include <memory>
 
+#include "absl/strings/str_cat.h"
 #include "tests/e2e/e2e_util.h"
 #include "tests/sync/test_util.h"
 #include "tools/testbed/fault_proxy.h"
@@ -14,6 +15,7 @@ namespace {
 
 using sync::testing::TempDir;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 NodeSpec Central(const TempDir& dir,
                  const std::string& listen = "127.0.0.1:0") {
@@ -59,6 +61,17 @@ TEST(NodeE2E, RefusesToStartWithOneClearLine) {
                              "--db=" + dir.File("a.db"), "--listen=nonsense"});
   EXPECT_NE(code, 0);
   EXPECT_THAT(err, HasSubstr("--listen"));
+  // A log level is one of the four README names, never silently ignored.
+  std::tie(code, err) = run({"--node_id=a", "--role=central",
+                             "--db=" + dir.File("a.db"), "--log_level=warn"});
+  EXPECT_EQ(code, 2) << err;
+  EXPECT_THAT(err, HasSubstr("--log_level"));
+  EXPECT_THAT(err, HasSubstr("debug, info, warning or error"));
+  EXPECT_THAT(err, HasSubstr("did you mean warning?"));
+  std::tie(code, err) = run({"--node_id=a", "--role=central",
+                             "--db=" + dir.File("a.db"), "--log_level=loud"});
+  EXPECT_EQ(code, 2) << err;
+  EXPECT_THAT(err, HasSubstr("--log_level"));
 
   // A database that belongs to another node, a corrupt file, a port in use.
   auto central = NodeProcess::Start(Central(dir));
@@ -83,6 +96,40 @@ TEST(NodeE2E, RefusesToStartWithOneClearLine) {
   EXPECT_NE(code, 0);
   EXPECT_THAT(err, HasSubstr("junk.db"));
   EXPECT_EQ((*central)->Stop(), 0);  // SIGTERM: clean exit 0
+}
+
+TEST(NodeE2E, HelpListsEveryFlagAndExitsZero) {
+  TempDir dir;
+  auto [code, out] = RunOutpostd({"--help"}, dir.path());
+  EXPECT_EQ(code, 0) << out;
+  EXPECT_THAT(out, Not(HasSubstr("No flags matched")));
+  for (const char* flag : {"node_id",
+                           "role",
+                           "db",
+                           "listen",
+                           "port_file",
+                           "upstream",
+                           "scopes",
+                           "sync_full",
+                           "id_key_file",
+                           "tls_cert",
+                           "tls_key",
+                           "tls_ca",
+                           "tls_crl",
+                           "admin_token_file",
+                           "peer_scopes",
+                           "relays",
+                           "max_clock_skew",
+                           "data_key_file",
+                           "max_calls_per_client",
+                           "keepalive_s",
+                           "log_level",
+                           "report_deadline"}) {
+    EXPECT_THAT(out, HasSubstr(absl::StrCat("--", flag, " ("))) << flag;
+  }
+  EXPECT_THAT(out, HasSubstr("--max_clock_skew (a replicated change dated"));
+  EXPECT_THAT(out, HasSubstr("--upstream (HOST:PORT of the upstream node"));
+  EXPECT_THAT(out, HasSubstr("server/main.cc"));
 }
 
 // Central + 3 communities: all write while central is down; central comes
