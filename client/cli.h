@@ -8,11 +8,13 @@
 #include <google/protobuf/message.h>
 
 #include <cstdint>
+#include <ostream>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/types/span.h"
 #include "client/client.h"
 #include "outpost/v1/sync.pb.h"
 
@@ -67,6 +69,36 @@ int ConflictsCommand(Client& client, bool json,
                      const std::vector<std::string>& args);
 int ConsolidationCommand(Client& client, bool json,
                          const std::vector<std::string>& args);
+
+// The usage of one command (the first argument), written once beside the code
+// that runs it: `outpost help COMMAND` prints it, `outpost help` and --help
+// list it, and the command's usage errors show it.
+struct CommandUsage {
+  const char* command;  // "conflicts"
+  const char* what;     // one line, Chinese first, English beside it
+  const char* forms;    // one form a line, without the leading "outpost "
+};
+
+// Each group's commands, in the order `outpost help` lists them.
+absl::Span<const CommandUsage> AdminUsage();
+absl::Span<const CommandUsage> CommunityUsage();
+absl::Span<const CommandUsage> ConflictsUsage();
+absl::Span<const CommandUsage> ConsolidationUsage();
+absl::Span<const CommandUsage> TokenUsage();
+
+// The usage of `command`; nullptr when no group has it (cli_help.cc).
+const CommandUsage* FindUsage(const std::string& command);
+// What it is for, then "outpost FORM" lines.
+void PrintUsage(std::ostream& out, const CommandUsage& usage);
+// "outpost: <problem>" and the command's usage on stderr; returns kExitUsage.
+// `problem` is often UnknownCommand(args): "unknown command \"ARGS...\"".
+int UsageError(const std::string& problem, const CommandUsage& usage);
+std::string UnknownCommand(const std::vector<std::string>& args);
+// `outpost help [COMMAND]`, which needs no node: the groups and their
+// commands, or one command's usage (exit 2 naming the commands if unknown).
+int HelpCommand(const std::vector<std::string>& args);
+// The text --help shows above the flags: the global form and every command.
+std::string ProgramUsage();
 
 }  // namespace outpost::client
 

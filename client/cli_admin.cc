@@ -90,6 +90,20 @@ int CmdVerify(Client& client, bool json) {
 
 }  // namespace
 
+absl::Span<const CommandUsage> AdminUsage() {
+  static constexpr CommandUsage kUsage[] = {
+      {"status",
+       "节点状态 the node's state: role, upstream, last sync, conflicts, "
+       "quarantine, peers",
+       "status"},
+      {"verify",
+       "与上游核对 compare this node's digests with its upstream, per table "
+       "and scope (exit 1 naming what differs)",
+       "verify"},
+  };
+  return kUsage;
+}
+
 int AdminCommand(Client& client, bool json,
                  const std::vector<std::string>& args) {
   const std::string command = args.empty() ? "" : args[0];

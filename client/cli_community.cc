@@ -34,6 +34,53 @@ int ShowActive(const absl::StatusOr<Row>& done, bool json, const char* on,
 
 }  // namespace
 
+absl::Span<const CommandUsage> CommunityUsage() {
+  static constexpr CommandUsage kUsage[] = {
+      {"community", "社区 the sub-district's communities",
+       "community add --id=C --name=N\n"
+       "community list\n"
+       "community close C | community open C"},
+      {"compound", "小区 compounds (residential estates) of a community",
+       "compound add --id=K --community=C --name=N [--kind=K]\n"
+       "compound list [--community=C]"},
+      {"checkpoint", "卡口 checkpoints at a compound's gates",
+       "checkpoint add --id=CP --compound=K --name=N\n"
+       "checkpoint list [--compound=K]\n"
+       "checkpoint close CP | checkpoint open CP"},
+      {"staff", "值守人员 duty staff and their shifts",
+       "staff add --id=S --name=N [--checkpoint=CP | --community=C] "
+       "--shift=HH:MM-HH:MM [--phone=P] [--role=R]\n"
+       "staff list [--checkpoint=CP]"},
+      {"party", "临时党支部 temporary party branches and their posts",
+       "party add --id=B --name=N --compound=K [--posts=CP,CP]\n"
+       "party list [--community=C]"},
+      {"household", "住户 households (one flat each)",
+       "household add --community=C --compound=K --building=B [--unit=U] "
+       "--room=R"},
+      {"resident", "居民 residents (ID-card numbers masked)",
+       "resident add --household=H --name=N --id_number=X [--phone=P] "
+       "[--key_category=K]\n"
+       "resident update ID [--name=N] [--phone=P] [--control=S] "
+       "[--control_start=D] [--control_end=D] [--key_category=K] "
+       "[--special_care=TEXT]\n"
+       "resident show ID [--unmasked]\n"
+       "resident find --id_number=X\n"
+       "resident list [--community=C] [--compound=K] [--control=S]"},
+      {"pass", "通行 a passage through a checkpoint, and its decision",
+       "pass --checkpoint=CP --id_number=X --direction=in|out --temp=T "
+       "[--staff=S] [--visitor_name=N]"},
+      {"health", "健康监测 health checks of key persons",
+       "health record --resident=ID --temp=T [--symptoms=S] [--by=WHO]\n"
+       "health due [--interval_hours=12]"},
+      {"alerts", "报警 alerts raised by passages and health checks",
+       "alerts list [--status=S]\n"
+       "alerts ack|handle|close ID --note=TEXT --by=WHO"},
+      {"import", "导入 a registry of residents from CSV",
+       "import residents FILE.csv [--skip_bad]"},
+  };
+  return kUsage;
+}
+
 // The domain commands: registry, checkpoints, alerts.
 int CommunityCommand(Client& client, bool json,
                      const std::vector<std::string>& args) {

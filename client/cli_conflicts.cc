@@ -36,10 +36,28 @@ ABSL_FLAG(std::string, since, "",
 namespace outpost::client {
 namespace {
 
-int Usage(const std::string& text) {
-  std::cerr << "outpost: " << text << std::endl;
-  return kExitUsage;
-}
+constexpr CommandUsage kConflicts = {
+    "conflicts",
+    "冲突 values edited concurrently on two nodes, for an operator to settle",
+    "conflicts list [--table=T] [--community=C] [--since=D]\n"
+    "conflicts show ID\n"
+    "conflicts resolve ID (--pick=N | --value=V | --stay_deleted | --restore) "
+    "--reason=TEXT [--by=WHO]"};
+constexpr CommandUsage kQuarantine = {
+    "quarantine",
+    "隔离的变更 changes this node refused, kept to retry or discard",
+    "quarantine list\n"
+    "quarantine show ID\n"
+    "quarantine retry ID [--reason=TEXT] [--by=WHO]\n"
+    "quarantine discard ID --reason=TEXT [--by=WHO]"};
+constexpr CommandUsage kRepair = {
+    "repair",
+    "修复 re-exchange one scope with the upstream, then compare digests "
+    "(community node)",
+    "repair --scope=S [--reason=TEXT] [--by=WHO]"};
+constexpr CommandUsage kAudit = {
+    "audit", "审计 the trail of operator actions: who, what, why",
+    "audit [--since=D]"};
 
 // --since as Unix ms (0 when not given); the error names the flag.
 absl::StatusOr<int64_t> SinceMs() {
@@ -58,7 +76,8 @@ absl::StatusOr<int64_t> SinceMs() {
                    "(2026-11-29T08:00[:00])"));
 }
 
-// Who acts: --by, else the login name (a claim until tokens carry identities).
+// Who is at the desk: --by, else the login name (the node adds the token's
+// name; see RequireOperator).
 std::string By() {
   std::string by = absl::GetFlag(FLAGS_by);
   if (by.empty()) {
@@ -104,7 +123,7 @@ int CmdConflictsList(Client& client, bool json) {
 }
 
 int CmdConflictsShow(Client& client, bool json, const std::string& id) {
-  if (id.empty()) return Usage("conflicts show needs a conflict ID");
+  if (id.empty()) return UsageError("conflicts show needs an ID", kConflicts);
   outpost::v1::ConflictShowRequest request;
   request.set_id(id);
   absl::StatusOr<outpost::v1::ConflictShowResponse> r =
@@ -144,7 +163,9 @@ int CmdConflictsShow(Client& client, bool json, const std::string& id) {
 }
 
 int CmdConflictsResolve(Client& client, bool json, const std::string& id) {
-  if (id.empty()) return Usage("conflicts resolve needs a conflict ID");
+  if (id.empty()) {
+    return UsageError("conflicts resolve needs an ID", kConflicts);
+  }
   outpost::v1::ConflictResolveRequest request;
   request.set_id(id);
   request.set_pick(absl::GetFlag(FLAGS_pick));
@@ -156,7 +177,8 @@ int CmdConflictsResolve(Client& client, bool json, const std::string& id) {
   request.set_reason(absl::GetFlag(FLAGS_reason));
   request.set_by(By());
   if (request.reason().empty()) {
-    return Usage("--reason is required (why this value; kept in the audit)");
+    return UsageError(
+        "--reason is required (why this value; kept in the audit)", kConflicts);
   }
   absl::StatusOr<outpost::v1::ConflictResolveResponse> r =
       client.ConflictResolve(request);
@@ -206,8 +228,8 @@ int QuarantineCommand(Client& client, bool json,
     return 0;
   }
   if (sub != "show" && sub != "retry" && sub != "discard") {
-    return Usage(absl::StrCat("unknown command \"quarantine ", sub,
-                              "\" (list | show ID | retry ID | discard ID)"));
+    return UsageError(absl::StrCat("unknown command \"quarantine ", sub, "\""),
+                      kQuarantine);
   }
   absl::StatusOr<int64_t> id = ParseId(args.size() > 2 ? args[2] : "");
   if (!id.ok()) return Fail(id.status());
@@ -226,7 +248,8 @@ int QuarantineCommand(Client& client, bool json,
   request.set_reason(absl::GetFlag(FLAGS_reason));
   request.set_by(By());
   if (sub == "discard" && request.reason().empty()) {
-    return Usage("--reason is required to discard (kept in the audit)");
+    return UsageError("--reason is required to discard (kept in the audit)",
+                      kQuarantine);
   }
   absl::Status status = sub == "retry" ? client.QuarantineRetry(request)
                                        : client.QuarantineDiscard(request);
@@ -246,7 +269,9 @@ int RepairCommand(Client& client, bool json) {
   request.set_scope(absl::GetFlag(FLAGS_scope));
   request.set_reason(absl::GetFlag(FLAGS_reason));
   request.set_by(By());
-  if (request.scope().empty()) return Usage("repair needs --scope=COMMUNITY");
+  if (request.scope().empty()) {
+    return UsageError("repair needs --scope=COMMUNITY", kRepair);
+  }
   absl::StatusOr<outpost::v1::RepairResponse> r = client.Repair(request);
   if (!r.ok()) return Fail(r.status());
   if (json) {
@@ -296,6 +321,12 @@ int AuditCommand(Client& client, bool json) {
 
 }  // namespace
 
+absl::Span<const CommandUsage> ConflictsUsage() {
+  static constexpr CommandUsage kUsage[] = {kConflicts, kQuarantine, kRepair,
+                                            kAudit};
+  return kUsage;
+}
+
 int ConflictsCommand(Client& client, bool json,
                      const std::vector<std::string>& args) {
   const std::string command = args.empty() ? "" : args[0];
@@ -305,8 +336,8 @@ int ConflictsCommand(Client& client, bool json,
     if (sub == "list" || sub.empty()) return CmdConflictsList(client, json);
     if (sub == "show") return CmdConflictsShow(client, json, arg);
     if (sub == "resolve") return CmdConflictsResolve(client, json, arg);
-    return Usage(absl::StrCat("unknown command \"conflicts ", sub,
-                              "\" (list | show ID | resolve ID)"));
+    return UsageError(absl::StrCat("unknown command \"conflicts ", sub, "\""),
+                      kConflicts);
   }
   if (command == "quarantine") return QuarantineCommand(client, json, args);
   if (command == "repair") return RepairCommand(client, json);

@@ -45,6 +45,48 @@ namespace {
 
 namespace pb = outpost::v1;
 
+constexpr CommandUsage kReport = {
+    "report", "日报 communities' daily reports and their completeness",
+    "report submit --community=C --date=YYYY-MM-DD [--zero] --by=WHO "
+    "[--note=TEXT]\n"
+    "report show --community=C --date=YYYY-MM-DD\n"
+    "report list [--date=YYYY-MM-DD] [--community=C]\n"
+    "report completeness --date=YYYY-MM-DD [--deadline=HH:MM]"};
+constexpr CommandUsage kSupplies = {
+    "supplies", "物资 supplies received, issued and in stock",
+    "supplies items\n"
+    "supplies receive --item=I --qty=N --location=L "
+    "--source=procurement|donation [--donor=D] [--batch=B] [--by=WHO]\n"
+    "supplies issue --item=I --qty=N --from=L --to=L [--kind=transfer] "
+    "[--by=WHO]\n"
+    "supplies stock [--location=L]"};
+constexpr CommandUsage kDonations = {"donations", "捐赠 donations received",
+                                     "donations list"};
+constexpr CommandUsage kServices = {
+    "services", "隔离户服务 services for quarantined homes, and care visits",
+    "services request --household=H --kind=purchase|delivery --detail=TEXT "
+    "--by=WHO\n"
+    "services accept|deliver|cancel ID --by=WHO\n"
+    "services list [--status=S] [--community=C]\n"
+    "services visit --resident=ID --mode=phone|in_person [--note=TEXT] "
+    "--by=WHO\n"
+    "services visits [--resident=ID]"};
+constexpr CommandUsage kIncidents = {
+    "incidents", "应急处置 emergency responses at a compound",
+    "incidents open --compound=K --kind=confirmed|suspected [--note=TEXT] "
+    "--by=WHO\n"
+    "incidents action ID --action=TEXT [--status=S] --by=WHO\n"
+    "incidents list [--status=S]"};
+constexpr CommandUsage kEnterprises = {
+    "enterprises", "企业复工 businesses reopening",
+    "enterprises add --id=E --name=N --community=C [--employees=N] --by=WHO\n"
+    "enterprises update ID [--filing_status=S] [--employees=N] --by=WHO\n"
+    "enterprises list [--community=C] [--filing_status=S]"};
+constexpr CommandUsage kSummary = {
+    "summary", "汇总 the sub-district at a glance", "summary [--days=7]"};
+constexpr CommandUsage kExport = {"export", "导出 a table as CSV",
+                                  "export TABLE --out=FILE.csv [--excel]"};
+
 // A whole positive-or-not number from --qty (the node checks the sign).
 absl::StatusOr<int64_t> ParseQty() {
   const std::string text = absl::GetFlag(FLAGS_qty);
@@ -54,11 +96,6 @@ absl::StatusOr<int64_t> ParseQty() {
         absl::StrCat("qty: \"", text, "\" is not a whole number"));
   }
   return qty;
-}
-
-int Usage(const std::string& message) {
-  std::cerr << "outpost: " << message << std::endl;
-  return kExitUsage;
 }
 
 // Writes one CSV record (RFC 4180 quoting by libcsv).
@@ -72,8 +109,12 @@ bool WriteRecord(FILE* f, const std::vector<std::string>& cells) {
 
 int Export(Client& client, bool json, const std::string& table) {
   const std::string out = absl::GetFlag(FLAGS_out);
-  if (table.empty()) return Usage("export: which TABLE? (e.g. residents)");
-  if (out.empty()) return Usage("export: --out=FILE.csv is required");
+  if (table.empty()) {
+    return UsageError("export: which TABLE? (e.g. residents)", kExport);
+  }
+  if (out.empty()) {
+    return UsageError("export: --out=FILE.csv is required", kExport);
+  }
   // Written beside the target and renamed at the end: a failed export
   // leaves no half-written file.
   const std::string tmp = out + ".tmp";
@@ -203,6 +244,13 @@ int ShowOne(const absl::StatusOr<Response>& response, bool json) {
 
 }  // namespace
 
+absl::Span<const CommandUsage> ConsolidationUsage() {
+  static constexpr CommandUsage kUsage[] = {kReport,   kSupplies,  kDonations,
+                                            kServices, kIncidents, kEnterprises,
+                                            kSummary,  kExport};
+  return kUsage;
+}
+
 int ConsolidationCommand(Client& client, bool json,
                          const std::vector<std::string>& args) {
   const std::string command = args.empty() ? "" : args[0];
@@ -237,7 +285,7 @@ int ConsolidationCommand(Client& client, bool json,
       r.set_deadline(absl::GetFlag(FLAGS_deadline));
       return ShowCompleteness(client.Completeness(r), json);
     }
-    return Usage("report: submit | show | list | completeness");
+    return UsageError(UnknownCommand(args), kReport);
   }
   if (command == "supplies") {
     if (sub == "items") return Show(client.ListItems({}), json);
@@ -271,11 +319,11 @@ int ConsolidationCommand(Client& client, bool json,
       r.set_location(absl::GetFlag(FLAGS_location));
       return Show(client.Stock(r), json);
     }
-    return Usage("supplies: items | receive | issue | stock");
+    return UsageError(UnknownCommand(args), kSupplies);
   }
   if (command == "donations") {
     if (sub == "list") return Show(client.ListDonations({}), json);
-    return Usage("donations: list");
+    return UsageError(UnknownCommand(args), kDonations);
   }
   if (command == "services") {
     if (sub == "request") {
@@ -314,9 +362,7 @@ int ConsolidationCommand(Client& client, bool json,
       r.set_resident(absl::GetFlag(FLAGS_resident));
       return Show(client.ListCareVisits(r), json);
     }
-    return Usage(
-        "services: request | accept | deliver | cancel | list | visit | "
-        "visits");
+    return UsageError(UnknownCommand(args), kServices);
   }
   if (command == "incidents") {
     if (sub == "open") {
@@ -340,7 +386,7 @@ int ConsolidationCommand(Client& client, bool json,
       r.set_status(absl::GetFlag(FLAGS_status));
       return Show(client.ListIncidents(r), json);
     }
-    return Usage("incidents: open | action | list");
+    return UsageError(UnknownCommand(args), kIncidents);
   }
   if (command == "enterprises") {
     if (sub == "add") {
@@ -366,7 +412,7 @@ int ConsolidationCommand(Client& client, bool json,
       r.set_filing_status(absl::GetFlag(FLAGS_filing_status));
       return Show(client.ListEnterprises(r), json);
     }
-    return Usage("enterprises: add | update | list");
+    return UsageError(UnknownCommand(args), kEnterprises);
   }
   if (command == "summary") {
     pb::SummaryRequest r;

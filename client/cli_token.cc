@@ -1,8 +1,5 @@
-// `outpost token ...`: the node's client tokens (admin only).
-//
-//   outpost token create --role=R [--scope=COMMUNITY] [--name=WHO]
-//   outpost token list
-//   outpost token revoke ID
+// `outpost token ...`: the node's client tokens (admin only; usage in
+// kToken).
 #include <cstdio>
 #include <iostream>
 #include <string>
@@ -17,6 +14,22 @@ ABSL_FLAG(bool, unmasked, false,
           "audited by the node)");
 
 namespace outpost::client {
+namespace {
+
+constexpr CommandUsage kToken = {
+    "token", "客户端令牌 the node's client tokens (admin only)",
+    "token create --role=R [--scope=COMMUNITY] [--name=WHO] "
+    "[--checkpoint=CP]\n"
+    "token list\n"
+    "token revoke ID"};
+
+}  // namespace
+
+absl::Span<const CommandUsage> TokenUsage() {
+  static constexpr CommandUsage kUsage[] = {kToken};
+  return kUsage;
+}
+
 int TokenCommand(Client& client, bool json,
                  const std::vector<std::string>& args) {
   if (args.empty() || args[0] != "token") return kNotMine;
@@ -28,8 +41,7 @@ int TokenCommand(Client& client, bool json,
     request.set_name(absl::GetFlag(FLAGS_name));
     request.set_checkpoint(absl::GetFlag(FLAGS_checkpoint));
     if (request.role().empty()) {
-      std::cerr << "outpost: token create needs --role" << std::endl;
-      return kExitUsage;
+      return UsageError("token create needs --role", kToken);
     }
     absl::StatusOr<outpost::v1::CreateTokenResponse> r =
         client.CreateToken(request);
@@ -63,10 +75,7 @@ int TokenCommand(Client& client, bool json,
     std::printf("已吊销 revoked %s (%s)\n", r->id().c_str(), r->role().c_str());
     return 0;
   }
-  std::cerr << "outpost: usage: token create --role=R [--scope=C] [--name=N] "
-               "| token list | token revoke ID"
-            << std::endl;
-  return kExitUsage;
+  return UsageError(UnknownCommand(args), kToken);
 }
 
 }  // namespace outpost::client

@@ -17,6 +17,7 @@ namespace {
 
 using sync::testing::TempDir;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 // A community node whose upstream is unreachable: it works offline.
 absl::StatusOr<std::unique_ptr<NodeProcess>> StartOfflineCommunity(
@@ -72,6 +73,50 @@ TEST(CliE2E, StatusVerifyConflictsAndExitCodes) {
       {absl::StrCat("--node=127.0.0.1:", port), "--timeout_ms=1500", "status"});
   EXPECT_EQ(down.code, 3) << down.out;
   EXPECT_THAT(down.out, HasSubstr("unreachable"));
+}
+
+// Help needs no node: --help lists the flags, `help` the commands,
+// `help COMMAND` one command's usage, the same text its usage errors show.
+TEST(CliE2E, HelpListsFlagsCommandsAndOneCommandsUsage) {
+  CliRun flags = Cli({"--help"});
+  EXPECT_EQ(flags.code, 0) << flags.out;
+  EXPECT_THAT(flags.out, Not(HasSubstr("No flags matched")));
+  for (const char* flag : {"--node (", "--json (", "--timeout_ms (",
+                           "--token (", "--tls_ca (", "--reason ("}) {
+    EXPECT_THAT(flags.out, HasSubstr(flag));
+  }
+  EXPECT_THAT(flags.out, HasSubstr("conflicts resolve ID"));
+
+  CliRun all = Cli({"help"});
+  EXPECT_EQ(all.code, 0) << all.out;
+  for (const char* command : {"status", "resident", "conflicts", "report",
+                              "token", "outpost help COMMAND"}) {
+    EXPECT_THAT(all.out, HasSubstr(command));
+  }
+
+  CliRun conflicts = Cli({"help", "conflicts"});
+  EXPECT_EQ(conflicts.code, 0) << conflicts.out;
+  EXPECT_THAT(conflicts.out, HasSubstr("冲突"));
+  EXPECT_THAT(conflicts.out, HasSubstr("outpost conflicts list"));
+  EXPECT_THAT(conflicts.out, HasSubstr("outpost conflicts resolve ID"));
+  EXPECT_THAT(conflicts.out, Not(HasSubstr("quarantine")));
+  CliRun resident = Cli({"help", "resident"});
+  EXPECT_EQ(resident.code, 0) << resident.out;
+  EXPECT_THAT(resident.out, HasSubstr("outpost resident show ID"));
+
+  CliRun nosuch = Cli({"help", "nosuch"});
+  EXPECT_EQ(nosuch.code, 2) << nosuch.out;
+  EXPECT_THAT(nosuch.out, HasSubstr("\"nosuch\""));
+  EXPECT_THAT(nosuch.out, HasSubstr("conflicts"));
+  EXPECT_EQ(Cli({"help", "conflicts", "list"}).code, 2);
+
+  // An unknown subcommand shows the command's usage, before any call.
+  CliRun bad = Cli({"--node=127.0.0.1:1", "conflicts", "fly"});
+  EXPECT_EQ(bad.code, 2) << bad.out;
+  EXPECT_THAT(bad.out, HasSubstr("outpost conflicts resolve ID"));
+  bad = Cli({"--node=127.0.0.1:1", "resident", "fly"});
+  EXPECT_EQ(bad.code, 2) << bad.out;
+  EXPECT_THAT(bad.out, HasSubstr("outpost resident find"));
 }
 
 TEST(CliE2E, RegistryCheckpointAndAlertCommands) {
