@@ -13,6 +13,7 @@
 #include "server/id_card.h"
 #include "server/validate.h"
 #include "sync/schema.h"
+#include "sync/store.h"
 
 namespace outpost::server {
 namespace {
@@ -29,21 +30,10 @@ std::string Number(int i) {
   return first17 + IdCheckCharacter(first17);
 }
 
-Value Text(const std::string& s) {
-  Value v;
-  v.set_text_value(s);
-  return v;
-}
-Value Int(int64_t i) {
-  Value v;
-  v.set_int_value(i);
-  return v;
-}
-Value Real(double d) {
-  Value v;
-  v.set_real_value(d);
-  return v;
-}
+// The engine's own value constructors (sync/store.h).
+constexpr auto Text = sync::TextValue;
+constexpr auto Int = sync::IntValue;
+constexpr auto Real = sync::RealValue;
 
 // A remote change as a peer sends it (writes sorted by field name).
 class ChangeBuilder {

@@ -35,6 +35,33 @@ WriteRequest Resident(const std::string& id, const std::string& scope,
   return w;
 }
 
+// A change as a (possibly hostile) peer sends it: one field of a residents
+// row, or its _deleted flag.
+Change RemoteResident(const std::string& origin, uint64_t seq, uint64_t hlc,
+                      const std::string& id, const std::string& scope,
+                      const std::string& field, Value value) {
+  Change c;
+  c.mutable_dot()->set_origin(origin);
+  c.mutable_dot()->set_seq(seq);
+  c.set_hlc(hlc);
+  c.set_table("residents");
+  c.set_row_id(id);
+  c.set_scope(scope);
+  auto* w = c.add_writes();
+  w->set_field(field);
+  *w->mutable_value() = std::move(value);
+  return c;
+}
+
+// Everything `store` holds, from its log.
+std::vector<Change> AllChanges(Store& store) {
+  ExtractRequest all;
+  all.peer_scopes = ScopeSet::All();
+  auto extract = store.Extract(all);
+  EXPECT_TRUE(extract.ok()) << extract.status();
+  return extract.ok() ? extract->changes : std::vector<Change>();
+}
+
 // Stopped node's files copied aside (a backup, or a second PC's disk).
 void CopyDb(const std::string& from, const std::string& to) {
   for (const char* suffix : {"", "-wal", "-shm"}) {
@@ -185,15 +212,9 @@ TEST(ReplicaTest, ADotWithTwoContentsIsQuarantinedNotDropped) {
   ASSERT_TRUE(SyncWithCentral(*a, *central).ok());
   // b's change 1 looks seen to a session; a repair-like re-send shows it.
   const PeerInfo from_b{"yatai", ScopeSet::Of({"yatai"})};
-  Change rb;
-  {
-    ExtractRequest all;
-    all.peer_scopes = ScopeSet::All();
-    auto extract = b->Extract(all);
-    ASSERT_TRUE(extract.ok());
-    ASSERT_THAT(extract->changes, SizeIs(1));
-    rb = extract->changes[0];
-  }
+  const std::vector<Change> from_b_log = AllChanges(*b);
+  ASSERT_THAT(from_b_log, SizeIs(1));
+  const Change& rb = from_b_log[0];
   auto result = central->ApplyBatch(from_b, {rb}, std::nullopt);
   ASSERT_TRUE(result.ok()) << result.status();
   EXPECT_EQ(result->dot_conflicts, 1);
@@ -206,11 +227,7 @@ TEST(ReplicaTest, ADotWithTwoContentsIsQuarantinedNotDropped) {
   EXPECT_THAT(quarantine->at(0).reason, HasSubstr("other content"));
   EXPECT_EQ(quarantine->at(0).change.row_id(), "rb");
   // The content central holds for that dot is a plain duplicate.
-  ExtractRequest all;
-  all.peer_scopes = ScopeSet::All();
-  auto from_a = a->Extract(all);
-  ASSERT_TRUE(from_a.ok());
-  result = central->ApplyBatch(from_b, from_a->changes, std::nullopt);
+  result = central->ApplyBatch(from_b, AllChanges(*a), std::nullopt);
   ASSERT_TRUE(result.ok());
   EXPECT_EQ(result->dot_conflicts, 0);
   EXPECT_EQ(result->duplicates, 1);
@@ -224,16 +241,8 @@ TEST(ReplicaTest, APeerCannotSpeakForAnotherNode) {
   auto central = OpenStore(dir.File("central.db"), "central");
   auto yatai = OpenCommunity(dir, "yatai.db");
   ASSERT_TRUE(yatai->Write(Resident("genuine", "yatai", "real")).ok());
-  Change forged;
-  forged.mutable_dot()->set_origin(yatai->replica_id());
-  forged.mutable_dot()->set_seq(1);
-  forged.set_hlc(1);
-  forged.set_table("residents");
-  forged.set_row_id("forged");
-  forged.set_scope("yatai");
-  auto* w = forged.add_writes();
-  w->set_field("name");
-  *w->mutable_value() = TextValue("fake");
+  const Change forged = RemoteResident(yatai->replica_id(), 1, 1, "forged",
+                                       "yatai", "name", TextValue("fake"));
   // heping may write scope yatai here (say, misconfigured --peer_scopes):
   // the origin still is not heping's.
   const PeerInfo heping{"heping", ScopeSet::Of({"heping", "yatai"})};
@@ -258,11 +267,7 @@ TEST(ReplicaTest, APeerCannotSpeakForAnotherNode) {
   // The upstream relays: the same change from central is accepted.
   auto relayed = OpenCommunity(dir, "second.db");
   const PeerInfo upstream{"central", ScopeSet::All(), /*relay=*/true};
-  ExtractRequest all;
-  all.peer_scopes = ScopeSet::All();
-  auto at_central = central->Extract(all);
-  ASSERT_TRUE(at_central.ok());
-  result = relayed->ApplyBatch(upstream, at_central->changes, std::nullopt);
+  result = relayed->ApplyBatch(upstream, AllChanges(*central), std::nullopt);
   ASSERT_TRUE(result.ok());
   EXPECT_EQ(result->applied, 1);
   EXPECT_EQ(result->refused, 0);
@@ -274,16 +279,8 @@ TEST(ReplicaTest, ADeleteOfARowUnknownHereIsRefused) {
   TempDir dir;
   auto central = OpenStore(dir.File("central.db"), "central");
   auto yatai = OpenCommunity(dir, "yatai.db");
-  Change tombstone;
-  tombstone.mutable_dot()->set_origin("heping/x");
-  tombstone.mutable_dot()->set_seq(1);
-  tombstone.set_hlc(1);
-  tombstone.set_table("residents");
-  tombstone.set_row_id("r1");
-  tombstone.set_scope("heping");
-  auto* w = tombstone.add_writes();
-  w->set_field(kDeletedField);
-  *w->mutable_value() = BoolValue(true);
+  const Change tombstone = RemoteResident("heping/x", 1, 1, "r1", "heping",
+                                          kDeletedField, BoolValue(true));
   auto result = central->ApplyBatch({"heping", ScopeSet::Of({"heping"})},
                                     {tombstone}, std::nullopt);
   ASSERT_TRUE(result.ok()) << result.status();
@@ -337,16 +334,9 @@ TEST(ReplicaTest, TheLargestTimestampNeitherOverflowsNorMovesTheClock) {
   FakeClock here(kNowMs);
   auto central =
       OpenStore(dir.File("central.db"), "central", ScopeSet::All(), &here);
-  Change change;
-  change.mutable_dot()->set_origin("yatai/x");
-  change.mutable_dot()->set_seq(1);
-  change.set_hlc(std::numeric_limits<uint64_t>::max());
-  change.set_table("residents");
-  change.set_row_id("r1");
-  change.set_scope("yatai");
-  auto* w = change.add_writes();
-  w->set_field("name");
-  *w->mutable_value() = TextValue("x");
+  const Change change =
+      RemoteResident("yatai/x", 1, std::numeric_limits<uint64_t>::max(), "r1",
+                     "yatai", "name", TextValue("x"));
   auto result = central->ApplyBatch({"yatai", ScopeSet::Of({"yatai"})},
                                     {change}, std::nullopt);
   ASSERT_TRUE(result.ok()) << result.status();
